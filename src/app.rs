@@ -1,0 +1,137 @@
+//! Startup and shutdown: bind, open the store, bootstrap, serve, run background tasks, stop.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::clock::{Clock, ClockMode, ManualClock, SystemClock};
+use crate::config::ServeArgs;
+use crate::http::{router, HttpLimits};
+use crate::service::{App, FirstStart, Settings};
+use crate::store::{self, PoolOptions};
+
+/// A bound, ready-to-serve server.
+pub struct Application {
+    listener: TcpListener,
+    app: Arc<App>,
+    first_start: FirstStart,
+    limits: HttpLimits,
+    reaper_interval: std::time::Duration,
+}
+
+impl Application {
+    /// Binds the listener (port 0 picks a free port), opens and migrates the store, creates the
+    /// first-start secrets and organization.
+    pub async fn build(args: &ServeArgs) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(args.listen)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.listen))?;
+        let bound = listener.local_addr()?;
+        let pool = PoolOptions {
+            max_connections: args.database.db_max_connections,
+            acquire_timeout: args.database.db_acquire_timeout,
+        };
+        let store = store::connect(&args.database.database_url, &pool).await.map_err(|e| {
+            anyhow::anyhow!(
+                "cannot open database {}: {e}",
+                store::redact_url(&args.database.database_url)
+            )
+        })?;
+        let clock: Arc<dyn Clock> = match args.clock {
+            ClockMode::System => Arc::new(SystemClock),
+            ClockMode::Manual => Arc::new(ManualClock::open(store.clone()).await?),
+        };
+        let settings = Settings {
+            public_base: args.public_base(bound),
+            retention: args.retention,
+            token_lifetime: args.token_lifetime,
+            max_results: args.max_results,
+        };
+        let (app, first_start) = App::open(
+            store,
+            clock,
+            settings,
+            args.jwt_secret.as_deref(),
+            args.admin_token.as_deref(),
+            !args.no_bootstrap,
+        )
+        .await?;
+        Ok(Self {
+            listener,
+            app: Arc::new(app),
+            first_start,
+            limits: HttpLimits {
+                max_body_bytes: args.max_body_bytes,
+                ..HttpLimits::default()
+            },
+            reaper_interval: args.reaper_interval,
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().expect("a bound listener has an address")
+    }
+
+    pub fn app(&self) -> Arc<App> {
+        self.app.clone()
+    }
+
+    /// Secrets created on this start (shown once).
+    pub fn first_start(&self) -> &FirstStart {
+        &self.first_start
+    }
+
+    /// The block printed on first start: plain `Key: value` lines a script can parse.
+    pub fn banner(&self) -> String {
+        let mut lines = vec![format!("SCIM base URL: {}", self.app.scim_base_url())];
+        if let Some(token) = &self.first_start.scim_token {
+            lines.push(format!("SCIM token: {token}"));
+        }
+        if let Some(token) = &self.first_start.admin_token {
+            lines.push(format!("Admin token: {token}"));
+        }
+        lines.join("\n")
+    }
+
+    /// Serves until `shutdown` resolves, then lets in-flight requests finish, stops background
+    /// tasks and closes the pool.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let reaper = tokio::spawn(crate::service::run_reaper(self.app.clone(), self.reaper_interval, stop_rx));
+        let routes = router(self.app.clone(), &self.limits);
+        axum::serve(self.listener, routes.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown)
+            .await?;
+        let _ = stop_tx.send(true);
+        let _ = reaper.await;
+        self.app.store.close().await;
+        tracing::info!("server stopped");
+        Ok(())
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutdown signal received; finishing in-flight requests");
+}

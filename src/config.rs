@@ -1,0 +1,151 @@
+//! Command line and environment configuration (clap). Every option has a `--long` flag and an
+//! environment variable; bad values stop the process at start with clap's message.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::clock::ClockMode;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "abm-scim",
+    version,
+    about = "A SCIM 2.0 server that emulates the Apple Business Manager directory",
+    long_about = "A SCIM 2.0 service provider that behaves like Apple Business Manager's directory sync: \
+point an identity provider (Entra ID, Okta, Google Workspace...) at the printed SCIM base URL with the printed \
+bearer token. Runs on an embedded SQLite file by default, or on PostgreSQL with --database-url.",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Options of `serve`, the default command.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server (the default when no command is given).
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate(DatabaseArgs),
+    /// Print the version and exit.
+    Version,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// Database: `sqlite:PATH` (created if missing), `sqlite::memory:` (throwaway), or
+    /// `postgres://USER:PASSWORD@HOST/DB`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite:abm-scim.db", hide_env_values = true)]
+    pub database_url: String,
+    /// Largest number of pooled database connections.
+    #[arg(long, env = "ABM_SCIM_DB_MAX_CONNECTIONS", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub db_max_connections: u32,
+    /// How long a request waits for a database connection before failing with 503 (e.g. `3s`).
+    #[arg(long, env = "ABM_SCIM_DB_ACQUIRE_TIMEOUT", default_value = "3s", value_parser = humantime::parse_duration)]
+    pub db_acquire_timeout: Duration,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "ABM_SCIM_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Bearer token for the admin API. Generated, stored hashed and printed once when absent.
+    #[arg(long, env = "ABM_SCIM_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+    /// HS256 secret that signs SCIM tokens (at least 32 bytes). Generated and stored in the
+    /// database when absent.
+    #[arg(long, env = "ABM_SCIM_JWT_SECRET", hide_env_values = true, value_parser = parse_secret)]
+    pub jwt_secret: Option<String>,
+    /// Public base URL of this server, used in `Location`, `meta.location` and printed URLs
+    /// (default: http://LISTEN).
+    #[arg(long, env = "ABM_SCIM_PUBLIC_URL", value_parser = parse_public_url)]
+    pub public_url: Option<url::Url>,
+    /// `system`, or `manual` for a clock moved only through `POST /admin/v1/clock`.
+    #[arg(long, env = "ABM_SCIM_CLOCK", value_enum, default_value = "system")]
+    pub clock: ClockMode,
+    /// How often the reaper deletes accounts deactivated longer than the retention (e.g. `60s`).
+    #[arg(long, env = "ABM_SCIM_REAPER_INTERVAL", default_value = "60s", value_parser = parse_positive_duration)]
+    pub reaper_interval: Duration,
+    /// How long a deactivated account is kept before the reaper deletes it (ABM: 30 days).
+    #[arg(long, env = "ABM_SCIM_RETENTION", default_value = "30days", value_parser = parse_positive_duration)]
+    pub retention: Duration,
+    /// Log format.
+    #[arg(long, env = "ABM_SCIM_LOG_FORMAT", value_enum, default_value = "text")]
+    pub log_format: LogFormat,
+    /// Largest `count` a list request may ask for; larger values are capped.
+    #[arg(long, env = "ABM_SCIM_MAX_RESULTS", default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_results: u32,
+    /// Largest accepted request body in bytes (larger → 413).
+    #[arg(long, env = "ABM_SCIM_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    pub max_body_bytes: usize,
+    /// Honour `X-Forwarded-Proto` / `X-Forwarded-Host` when building absolute URLs (only behind a
+    /// trusted proxy).
+    #[arg(long, env = "ABM_SCIM_TRUST_FORWARDED", default_value_t = false)]
+    pub trust_forwarded_headers: bool,
+    /// Lifetime of new SCIM tokens (ABM: one calendar year). Shorter values help tests.
+    #[arg(long, env = "ABM_SCIM_TOKEN_LIFETIME", value_parser = parse_positive_duration)]
+    pub token_lifetime: Option<Duration>,
+    /// Do not create the default organization and token on first start.
+    #[arg(long, env = "ABM_SCIM_NO_BOOTSTRAP", default_value_t = false)]
+    pub no_bootstrap: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+fn parse_secret(value: &str) -> Result<String, String> {
+    if value.len() < 32 {
+        return Err("the JWT secret must be at least 32 bytes long".into());
+    }
+    Ok(value.to_string())
+}
+
+fn parse_public_url(value: &str) -> Result<url::Url, String> {
+    let url = url::Url::parse(value).map_err(|e| format!("not an absolute URL: {e}"))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err("the public URL must start with http:// or https://".into());
+    }
+    Ok(url)
+}
+
+fn parse_positive_duration(value: &str) -> Result<Duration, String> {
+    let duration = humantime::parse_duration(value).map_err(|e| format!("{e} (examples: 60s, 5m, 30days)"))?;
+    if duration.is_zero() {
+        return Err("must be greater than zero".into());
+    }
+    Ok(duration)
+}
+
+impl ServeArgs {
+    /// The public base URL, without a trailing slash.
+    pub fn public_base(&self, bound: SocketAddr) -> String {
+        match &self.public_url {
+            Some(url) => url.as_str().trim_end_matches('/').to_string(),
+            None => format!("http://{bound}"),
+        }
+    }
+}
+
+impl Cli {
+    /// Parses the process arguments (serve args given without a subcommand mean `serve`).
+    pub fn command(self) -> Command {
+        self.command.unwrap_or(Command::Serve(self.serve))
+    }
+}
+
+/// Where the database file lives, for messages.
+pub fn describe_database(url: &str) -> String {
+    crate::store::redact_url(url)
+}
+

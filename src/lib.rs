@@ -1,0 +1,15 @@
+//! abm-scim: a SCIM 2.0 service provider that emulates the Apple Business Manager directory.
+//!
+//! Layers, one direction: [`http`] (axum) → [`service`] (ABM rules) → [`store`] (one trait, a
+//! PostgreSQL and a SQLite engine) → [`scim`] (pure protocol code).
+
+pub mod app;
+pub mod clock;
+pub mod config;
+pub mod http;
+pub mod logging;
+pub mod scim;
+pub mod service;
+pub mod store;
+
+pub use app::Application;

@@ -1,0 +1,35 @@
+//! The `abm-scim` command: `serve` (default), `migrate`, `version`.
+
+use clap::Parser;
+
+use abm_scim::config::{Cli, Command};
+use abm_scim::{logging, store, Application};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    match Cli::parse().command() {
+        Command::Serve(args) => {
+            logging::init(args.log_format);
+            let server = Application::build(&args).await?;
+            // Printed on stdout, once, for people and scripts; never logged.
+            println!("{}", server.banner());
+            tracing::info!(address = %server.local_addr(), database = %store::redact_url(&args.database.database_url), "abm-scim listening");
+            server.run_until(abm_scim::app::shutdown_signal()).await
+        }
+        Command::Migrate(db) => {
+            logging::init(abm_scim::config::LogFormat::Text);
+            let pool = store::PoolOptions {
+                max_connections: 1,
+                acquire_timeout: db.db_acquire_timeout,
+            };
+            let store = store::connect(&db.database_url, &pool).await?;
+            store.close().await;
+            println!("migrations applied to {}", store::redact_url(&db.database_url));
+            Ok(())
+        }
+        Command::Version => {
+            println!("abm-scim {}", env!("CARGO_PKG_VERSION"));
+            Ok(())
+        }
+    }
+}

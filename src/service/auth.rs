@@ -1,0 +1,165 @@
+//! Authentication: SCIM bearer tokens (HS256 JWTs backed by a token row) and the admin token.
+
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+use super::events::{event, kinds, Actor};
+use super::tokens::{connection_state, ConnectionState};
+use super::{App, ServiceError, ServiceResult};
+use crate::store::Org;
+
+/// `last_used_at` is refreshed at most this often, so authorised requests cost no write.
+const LAST_USED_RESOLUTION_MICROS: i64 = 60 * 1_000_000;
+
+/// Claims of a SCIM token.
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct Claims {
+    pub iss: String,
+    /// Organization id.
+    pub org: String,
+    /// Token id (the `scim_tokens` row).
+    pub jti: String,
+    pub iat: i64,
+    pub exp: i64,
+}
+
+pub(super) struct Keys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    admin_token_hash: [u8; 32],
+}
+
+impl Keys {
+    pub(super) fn new(jwt_secret: &[u8], admin_token_hash: [u8; 32]) -> Self {
+        // Only HS256 is accepted: this rules out `alg: none` and RS/HS confusion. Expiry is checked
+        // against our own clock (which may be manual), not the system time.
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.validate_exp = false;
+        validation.required_spec_claims = ["exp".to_string()].into_iter().collect();
+        Self {
+            encoding: EncodingKey::from_secret(jwt_secret),
+            decoding: DecodingKey::from_secret(jwt_secret),
+            validation,
+            admin_token_hash,
+        }
+    }
+
+    pub(super) fn sign(&self, claims: &Claims) -> ServiceResult<String> {
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
+            .map_err(|e| ServiceError::Store(crate::store::StoreError::Database(format!("signing failed: {e}"))))
+    }
+}
+
+/// SHA-256 of a secret, as stored.
+pub fn hash_secret(secret: &str) -> [u8; 32] {
+    Sha256::digest(secret.as_bytes()).into()
+}
+
+/// The organization and token behind an authorised SCIM request.
+#[derive(Debug, Clone)]
+pub struct ScimPrincipal {
+    pub org: Org,
+    pub token_id: String,
+}
+
+impl ScimPrincipal {
+    pub fn actor(&self) -> Actor {
+        Actor::Scim(self.token_id.clone())
+    }
+}
+
+impl App {
+    /// Builds the app around its store and clock.
+    pub(crate) fn assemble(
+        store: std::sync::Arc<dyn crate::store::Store>,
+        clock: std::sync::Arc<dyn crate::clock::Clock>,
+        settings: super::Settings,
+        jwt_secret: &[u8],
+        admin_token_hash: [u8; 32],
+    ) -> Self {
+        Self {
+            store,
+            clock,
+            settings,
+            keys: Keys::new(jwt_secret, admin_token_hash),
+        }
+    }
+
+    pub(super) fn keys(&self) -> &Keys {
+        &self.keys
+    }
+
+    /// Checks the admin token in constant time.
+    pub fn authorize_admin(&self, presented: Option<&str>) -> ServiceResult<()> {
+        let presented = presented.ok_or_else(|| ServiceError::Unauthorized("missing bearer token: send Authorization: Bearer <admin token>".into()))?;
+        let ok: bool = hash_secret(presented).ct_eq(&self.keys.admin_token_hash).into();
+        if ok {
+            Ok(())
+        } else {
+            Err(ServiceError::Unauthorized("invalid admin token".into()))
+        }
+    }
+
+    /// Authorises a SCIM request: a well-signed, unexpired token whose row exists, matches and is
+    /// not revoked, for an organization that syncs with SCIM. Every check hits the database, so a
+    /// revocation takes effect on the very next request.
+    pub async fn authorize_scim(&self, presented: Option<&str>) -> ServiceResult<ScimPrincipal> {
+        let token = presented.ok_or_else(|| {
+            ServiceError::Unauthorized("missing bearer token: send Authorization: Bearer <SCIM token>".into())
+        })?;
+        let claims = jsonwebtoken::decode::<Claims>(token, &self.keys.decoding, &self.keys.validation)
+            .map_err(|_| ServiceError::Unauthorized("invalid token: not a SCIM token issued by this server".into()))?
+            .claims;
+        let record = self
+            .store
+            .get_token(&claims.jti)
+            .await?
+            .ok_or_else(|| ServiceError::Unauthorized("invalid token: unknown token (revoked by disconnection or organization deleted)".into()))?;
+        let matches: bool = hex::encode(hash_secret(token)).as_bytes().ct_eq(record.token_hash.as_bytes()).into();
+        if !matches || record.org_id != claims.org {
+            return Err(ServiceError::Unauthorized("invalid token".into()));
+        }
+        if record.revoked_at.is_some() {
+            return Err(ServiceError::Unauthorized("token revoked: create a new token in the admin API".into()));
+        }
+        let now = self.now_micros().await?;
+        if now >= record.expires_at || now >= claims.exp.saturating_mul(1_000_000) {
+            return Err(ServiceError::Unauthorized("token expired: renew it and update the identity provider".into()));
+        }
+        let org = self
+            .store
+            .get_org(&record.org_id)
+            .await?
+            .ok_or_else(|| ServiceError::Unauthorized("invalid token: organization no longer exists".into()))?;
+        if org.directory_sync_source != "scim" {
+            return Err(ServiceError::Forbidden(format!(
+                "the organization's directory sync source is '{}', not SCIM: connect SCIM in the admin API first",
+                org.directory_sync_source
+            )));
+        }
+        if record.last_used_at.is_none() {
+            let tokens = self.store.list_tokens(&org.id).await?;
+            if connection_state(&org, &tokens, now) == ConnectionState::Expired {
+                return Err(ServiceError::Unauthorized(
+                    "connection expired: the token was not used within 4 days of connecting; create a new token".into(),
+                ));
+            }
+        }
+        if record.last_used_at.is_none_or(|used| now - used >= LAST_USED_RESOLUTION_MICROS) {
+            let tokens = self.store.list_tokens(&org.id).await?;
+            let first_use = tokens.iter().filter(|t| t.revoked_at.is_none()).all(|t| t.last_used_at.is_none());
+            let events = if first_use {
+                vec![event(&org.id, now, kinds::SCIM_CONNECTED, &Actor::Scim(record.id.clone()), None, serde_json::json!({}))]
+            } else {
+                Vec::new()
+            };
+            let mut used = record.clone();
+            used.last_used_at = Some(now);
+            self.store.update_token(&used, &events).await?;
+        }
+        Ok(ScimPrincipal { org, token_id: record.id })
+    }
+}

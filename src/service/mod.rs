@@ -1,0 +1,57 @@
+//! Apple Business Manager rules: tokens and connections, organizations, the account lifecycle,
+//! the reaper. No HTTP here; handlers call these methods and map [`ServiceError`] to responses.
+
+mod auth;
+mod bootstrap;
+pub mod error;
+mod events;
+mod orgs;
+mod reaper;
+mod tokens;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use auth::{hash_secret, ScimPrincipal};
+pub use bootstrap::FirstStart;
+pub use error::{ServiceError, ServiceResult};
+pub use events::{kinds, Actor};
+pub use orgs::NewOrg;
+pub use reaper::{run_reaper, ReaperRun};
+pub use tokens::{IssuedToken, TokenStatus};
+
+use crate::clock::Clock;
+use crate::store::Store;
+
+/// Runtime settings the rules depend on.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Absolute base URL of the server, no trailing slash (e.g. `http://127.0.0.1:8080`).
+    pub public_base: String,
+    /// How long a deactivated account is kept (ABM: 30 days).
+    pub retention: Duration,
+    /// Token lifetime override; `None` means one calendar year, as in ABM.
+    pub token_lifetime: Option<Duration>,
+    /// Cap on `count` for list requests.
+    pub max_results: u32,
+}
+
+/// Everything the rules need: storage, time, settings and signing keys.
+pub struct App {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub settings: Settings,
+    keys: auth::Keys,
+}
+
+impl App {
+    /// The SCIM base URL IdPs are given (the path ABM serves).
+    pub fn scim_base_url(&self) -> String {
+        format!("{}/feeds/business/scim", self.settings.public_base)
+    }
+
+    /// Current time in stored units (epoch microseconds).
+    pub async fn now_micros(&self) -> ServiceResult<i64> {
+        Ok(crate::clock::to_micros(self.clock.now().await?))
+    }
+}

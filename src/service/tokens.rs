@@ -1,0 +1,261 @@
+//! The ABM SCIM-token lifecycle: at most two live tokens, one calendar year each, a 60-day
+//! warning, the 4-day window to complete a new connection, revoke, renew and disconnect.
+
+use chrono::Months;
+use serde_json::json;
+
+use super::auth::{hash_secret, Claims};
+use super::events::{event, kinds, Actor};
+use super::{App, ServiceError, ServiceResult};
+use crate::clock::{from_micros, to_micros};
+use crate::store::{NewEvent, Org, TokenRecord};
+
+/// ABM: at most two tokens exist at once.
+pub const MAX_LIVE_TOKENS: usize = 2;
+/// ABM warns 60 days before a token expires.
+pub const EXPIRING_WINDOW_MICROS: i64 = 60 * 86_400 * 1_000_000;
+/// ABM: a new connection must be completed within 4 days.
+pub const CONNECTION_WINDOW_MICROS: i64 = 4 * 86_400 * 1_000_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenStatus {
+    Active,
+    Expiring,
+    Expired,
+    Revoked,
+}
+
+impl TokenStatus {
+    pub fn of(token: &TokenRecord, now: i64) -> Self {
+        if token.revoked_at.is_some() {
+            TokenStatus::Revoked
+        } else if now >= token.expires_at {
+            TokenStatus::Expired
+        } else if now >= token.expires_at - EXPIRING_WINDOW_MICROS {
+            TokenStatus::Expiring
+        } else {
+            TokenStatus::Active
+        }
+    }
+
+    /// Still accepted for SCIM requests.
+    pub fn is_live(self) -> bool {
+        matches!(self, TokenStatus::Active | TokenStatus::Expiring)
+    }
+}
+
+/// The directory-sync connection as ABM's Settings show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ConnectionState {
+    Disconnected,
+    /// Tokens exist but none has been used yet.
+    Pending,
+    Connected,
+    /// Every token expired, or the 4-day window passed without a successful request.
+    Expired,
+}
+
+/// Derives the connection state from the organization and its tokens.
+pub fn connection_state(org: &Org, tokens: &[TokenRecord], now: i64) -> ConnectionState {
+    let current: Vec<&TokenRecord> = tokens.iter().filter(|t| t.revoked_at.is_none()).collect();
+    if org.directory_sync_source != "scim" || current.is_empty() {
+        return ConnectionState::Disconnected;
+    }
+    if !current.iter().any(|t| TokenStatus::of(t, now).is_live()) {
+        return ConnectionState::Expired;
+    }
+    if current.iter().any(|t| t.last_used_at.is_some()) {
+        return ConnectionState::Connected;
+    }
+    let connected_at = org.scim_connected_at.unwrap_or(i64::MIN);
+    if now > connected_at.saturating_add(CONNECTION_WINDOW_MICROS) {
+        ConnectionState::Expired
+    } else {
+        ConnectionState::Pending
+    }
+}
+
+/// A token as handed out once, with its secret.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct IssuedToken {
+    pub id: String,
+    /// The bearer token. Shown only in this response; only its hash is stored.
+    pub token: String,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+    #[serde(skip)]
+    pub record: TokenRecord,
+}
+
+impl App {
+    /// Signs a new token for `org` and builds its row (not stored yet).
+    pub(super) fn mint_token(&self, org_id: &str, now: i64, renewed_from: Option<String>) -> ServiceResult<IssuedToken> {
+        let id = uuid::Uuid::new_v4().to_string();
+        let expires_at = match self.settings.token_lifetime {
+            Some(lifetime) => now.saturating_add(i64::try_from(lifetime.as_micros()).unwrap_or(i64::MAX)),
+            None => from_micros(now)
+                .checked_add_months(Months::new(12))
+                .map(to_micros)
+                .unwrap_or(i64::MAX),
+        };
+        let claims = Claims {
+            iss: "abm-scim".into(),
+            org: org_id.to_string(),
+            jti: id.clone(),
+            iat: now.div_euclid(1_000_000),
+            exp: expires_at.div_euclid(1_000_000),
+        };
+        let token = self.keys().sign(&claims)?;
+        let record = TokenRecord {
+            id: id.clone(),
+            org_id: org_id.to_string(),
+            token_hash: hex::encode(hash_secret(&token)),
+            created_at: now,
+            expires_at,
+            last_used_at: None,
+            revoked_at: None,
+            expiring_notified: false,
+            renewed_from,
+        };
+        Ok(IssuedToken {
+            id,
+            token,
+            expires_at: from_micros(expires_at),
+            record,
+        })
+    }
+
+    /// Creates a token (ABM: "Generate token"), connecting SCIM if it was disconnected.
+    pub async fn create_token(&self, org_id: &str, renew_of: Option<&str>) -> ServiceResult<IssuedToken> {
+        let mut org = self.require_org(org_id).await?;
+        let now = self.now_micros().await?;
+        if org.directory_sync_source.starts_with("oidc") {
+            return Err(ServiceError::conflict(
+                "sync_source_conflict",
+                format!(
+                    "the organization syncs users with {}: switch the directory sync source to none before connecting SCIM",
+                    org.directory_sync_source
+                ),
+            ));
+        }
+        let tokens = self.store.list_tokens(&org.id).await?;
+        if let Some(old_id) = renew_of {
+            let old = tokens
+                .iter()
+                .find(|t| t.id == old_id)
+                .ok_or_else(|| ServiceError::not_found(format!("no token {old_id} in this organization")))?;
+            if old.revoked_at.is_some() {
+                return Err(ServiceError::conflict("token_revoked", "a revoked token cannot be renewed: create a new one"));
+            }
+        }
+        let state = connection_state(&org, &tokens, now);
+        let mut events = Vec::new();
+        // An expired pending connection starts again from scratch: its unused tokens are void.
+        let mut voided = Vec::new();
+        if state == ConnectionState::Expired {
+            for token in tokens.iter().filter(|t| t.revoked_at.is_none()) {
+                let mut revoked = token.clone();
+                revoked.revoked_at = Some(now);
+                voided.push(revoked);
+            }
+        }
+        let live = tokens
+            .iter()
+            .filter(|t| !voided.iter().any(|v| v.id == t.id) && TokenStatus::of(t, now).is_live())
+            .count();
+        if live >= MAX_LIVE_TOKENS {
+            return Err(ServiceError::conflict(
+                "token_limit",
+                "the organization already has two tokens: revoke one first",
+            ));
+        }
+        for token in &voided {
+            self.store.update_token(token, &[]).await?;
+        }
+        let issued = self.mint_token(&org.id, now, renew_of.map(str::to_string))?;
+        if matches!(state, ConnectionState::Disconnected | ConnectionState::Expired) {
+            org.directory_sync_source = "scim".into();
+            org.scim_connected_at = Some(now);
+            org.updated_at = now;
+            self.store.update_org(&org, &[]).await?;
+        }
+        let kind = if renew_of.is_some() { kinds::TOKEN_RENEWED } else { kinds::TOKEN_CREATED };
+        events.push(event(&org.id, now, kind, &Actor::Admin, None, json!({ "token_id": issued.id, "renewed_from": renew_of })));
+        self.store.insert_token(&issued.record, &events).await?;
+        Ok(issued)
+    }
+
+    /// Revokes one token. The only live token cannot be revoked: disconnect instead.
+    pub async fn revoke_token(&self, org_id: &str, token_id: &str) -> ServiceResult<()> {
+        let org = self.require_org(org_id).await?;
+        let now = self.now_micros().await?;
+        let tokens = self.store.list_tokens(&org.id).await?;
+        let token = tokens
+            .iter()
+            .find(|t| t.id == token_id)
+            .ok_or_else(|| ServiceError::not_found(format!("no token {token_id} in this organization")))?;
+        if token.revoked_at.is_some() {
+            return Ok(());
+        }
+        let live = tokens.iter().filter(|t| TokenStatus::of(t, now).is_live()).count();
+        if TokenStatus::of(token, now).is_live() && live <= 1 {
+            return Err(ServiceError::conflict(
+                "last_token",
+                "this is the only active token: disconnect SCIM instead (DELETE /admin/v1/orgs/{org}/scim)",
+            ));
+        }
+        let mut revoked = token.clone();
+        revoked.revoked_at = Some(now);
+        let events = [event(&org.id, now, kinds::TOKEN_REVOKED, &Actor::Admin, None, json!({ "token_id": token_id }))];
+        self.store.update_token(&revoked, &events).await?;
+        Ok(())
+    }
+
+    /// Disconnects SCIM: every token revoked, synced accounts become manual accounts.
+    pub async fn disconnect_scim(&self, org_id: &str, actor: &Actor) -> ServiceResult<()> {
+        let mut org = self.require_org(org_id).await?;
+        let now = self.now_micros().await?;
+        for token in self.store.list_tokens(&org.id).await?.into_iter().filter(|t| t.revoked_at.is_none()) {
+            let mut revoked = token;
+            revoked.revoked_at = Some(now);
+            self.store.update_token(&revoked, &[]).await?;
+        }
+        let converted = self.store.convert_scim_accounts_to_manual(&org.id, now).await?;
+        let was_scim = org.directory_sync_source == "scim";
+        if was_scim {
+            org.directory_sync_source = "none".into();
+        }
+        org.scim_connected_at = None;
+        org.updated_at = now;
+        let events: Vec<NewEvent> = vec![event(
+            &org.id,
+            now,
+            kinds::SCIM_DISCONNECTED,
+            actor,
+            None,
+            json!({ "accounts_converted_to_manual": converted }),
+        )];
+        self.store.update_org(&org, &events).await?;
+        Ok(())
+    }
+
+    /// Records `token_expiring` / `token_expired` once per token (called by the reaper's tick and
+    /// on reads of the connection).
+    pub async fn note_token_expiry(&self, org_id: &str) -> ServiceResult<()> {
+        let now = self.now_micros().await?;
+        for token in self.store.list_tokens(org_id).await? {
+            let status = TokenStatus::of(&token, now);
+            if matches!(status, TokenStatus::Expiring | TokenStatus::Expired) && !token.expiring_notified {
+                let mut noted = token.clone();
+                noted.expiring_notified = true;
+                let mut events = vec![event(org_id, now, kinds::TOKEN_EXPIRING, &Actor::System, None, json!({ "token_id": token.id, "expires_at": from_micros(token.expires_at) }))];
+                if status == TokenStatus::Expired {
+                    events.push(event(org_id, now, kinds::TOKEN_EXPIRED, &Actor::System, None, json!({ "token_id": token.id })));
+                }
+                self.store.update_token(&noted, &events).await?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,173 @@
+//! Persistence: one [`Store`] contract, two engines (PostgreSQL and SQLite) over sqlx.
+//!
+//! The store knows rows, not rules: Apple Business Manager semantics live in `service`. Every write
+//! that changes an account takes the activity events describing it, so both land in one
+//! transaction. Read-modify-write is optimistic: [`Store::update_account`] only succeeds if the
+//! row still has the version the caller read.
+
+mod postgres;
+mod records;
+mod sql;
+mod sqlite;
+
+use async_trait::async_trait;
+
+pub use records::*;
+
+use crate::scim::filter_sql::{Dialect, SqlFragment};
+
+/// Storage failures. Constraint violations are turned into domain errors by the caller.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A unique constraint was hit (e.g. `userName` already taken in the organization).
+    #[error("unique constraint violated: {0}")]
+    Conflict(String),
+    /// The database could not be reached in time (pool timeout, connection refused...).
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// A stored value could not be decoded: a bug or a corrupted row.
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Database(String),
+    #[error("migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(err: sqlx::Error) -> Self {
+        match &err {
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                StoreError::Conflict(db.constraint().unwrap_or("unique").to_string())
+            }
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::WorkerCrashed => StoreError::Unavailable(err.to_string()),
+            sqlx::Error::ColumnDecode { .. } | sqlx::Error::Decode(_) => {
+                StoreError::Corrupt(err.to_string())
+            }
+            _ => StoreError::Database(err.to_string()),
+        }
+    }
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(err: serde_json::Error) -> Self {
+        StoreError::Corrupt(err.to_string())
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// A page of accounts selected by SQL built elsewhere (filters compile to bound parameters).
+#[derive(Debug, Clone)]
+pub struct AccountQuery {
+    pub org_id: String,
+    /// Extra conditions ANDed after `a.org_id = $1`; its placeholders start at `$2`.
+    pub condition: SqlFragment,
+    /// A complete ORDER BY list (must end with a unique key such as `a.id` for stable pages).
+    pub order_by: String,
+    pub limit: i64,
+    pub offset: i64,
+    /// Whether to run the `COUNT(*)` for `totalResults`.
+    pub count_total: bool,
+}
+
+/// The storage contract shared by both engines.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Which SQL dialect filters must be compiled to.
+    fn dialect(&self) -> Dialect;
+    /// Checks that the database answers (for `/readyz`).
+    async fn ping(&self) -> StoreResult<()>;
+    /// Closes every pooled connection (graceful shutdown).
+    async fn close(&self);
+
+    async fn get_setting(&self, key: &str) -> StoreResult<Option<String>>;
+    async fn put_setting(&self, key: &str, value: &str) -> StoreResult<()>;
+    /// Inserts only if absent; returns whether this call inserted it (first-start races).
+    async fn insert_setting_if_absent(&self, key: &str, value: &str) -> StoreResult<bool>;
+
+    async fn insert_org(&self, org: &Org, domains: &[Domain], events: &[NewEvent]) -> StoreResult<()>;
+    async fn get_org(&self, id: &str) -> StoreResult<Option<Org>>;
+    async fn list_orgs(&self) -> StoreResult<Vec<Org>>;
+    async fn update_org(&self, org: &Org, events: &[NewEvent]) -> StoreResult<()>;
+    async fn delete_org(&self, id: &str) -> StoreResult<bool>;
+
+    async fn list_domains(&self, org_id: &str) -> StoreResult<Vec<Domain>>;
+    async fn upsert_domain(&self, domain: &Domain) -> StoreResult<()>;
+    async fn delete_domain(&self, org_id: &str, name: &str) -> StoreResult<bool>;
+
+    async fn insert_token(&self, token: &TokenRecord, events: &[NewEvent]) -> StoreResult<()>;
+    async fn get_token(&self, id: &str) -> StoreResult<Option<TokenRecord>>;
+    async fn list_tokens(&self, org_id: &str) -> StoreResult<Vec<TokenRecord>>;
+    async fn update_token(&self, token: &TokenRecord, events: &[NewEvent]) -> StoreResult<()>;
+
+    /// Fails with [`StoreError::Conflict`] when the userName is taken in the organization.
+    async fn insert_account(&self, account: &Account, events: &[NewEvent]) -> StoreResult<()>;
+    async fn get_account(&self, org_id: &str, id: &str) -> StoreResult<Option<Account>>;
+    /// Looks up by the lower-cased userName.
+    async fn find_account_by_user_name(&self, org_id: &str, user_name_norm: &str) -> StoreResult<Option<Account>>;
+    /// Writes `account` (whose `version` is already the new one) only if the stored row still has
+    /// `expected_version`; returns `false` when someone else changed it first.
+    async fn update_account(&self, account: &Account, expected_version: i64, events: &[NewEvent]) -> StoreResult<bool>;
+    /// Deletes the account if it still has `expected_version`.
+    async fn delete_account(&self, org_id: &str, id: &str, expected_version: i64, events: &[NewEvent]) -> StoreResult<bool>;
+    /// Applies the same change to many accounts at once (disconnect, federation off).
+    async fn convert_scim_accounts_to_manual(&self, org_id: &str, now: i64) -> StoreResult<u64>;
+    async fn query_accounts(&self, query: &AccountQuery) -> StoreResult<AccountPage>;
+
+    /// Deletes up to `batch` accounts inactive since `deactivated_before` or earlier, with one
+    /// `account deleted` event each, and returns them. Safe with several processes sharing one
+    /// database: a row is claimed by exactly one caller.
+    async fn reap_inactive(&self, deactivated_before: i64, batch: i64, now: i64) -> StoreResult<Vec<Account>>;
+    /// What [`Store::reap_inactive`] would delete, without deleting.
+    async fn list_reapable(&self, deactivated_before: i64, limit: i64) -> StoreResult<Vec<Account>>;
+
+    async fn append_events(&self, events: &[NewEvent]) -> StoreResult<()>;
+    async fn list_events(&self, org_id: &str, since: i64, kind: Option<&str>, limit: i64) -> StoreResult<Vec<Event>>;
+}
+
+/// Opens the store named by a database URL (`sqlite:...` or `postgres://...`) and runs migrations.
+pub async fn connect(database_url: &str, options: &PoolOptions) -> anyhow::Result<std::sync::Arc<dyn Store>> {
+    if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
+        Ok(std::sync::Arc::new(postgres::PgStore::connect(database_url, options).await?))
+    } else if database_url.starts_with("sqlite:") {
+        Ok(std::sync::Arc::new(sqlite::SqliteStore::connect(database_url, options).await?))
+    } else {
+        anyhow::bail!(
+            "unsupported database URL {:?}: use sqlite:PATH, sqlite::memory: or postgres://USER@HOST/DB",
+            redact_url(database_url)
+        )
+    }
+}
+
+/// Pool settings shared by both engines.
+#[derive(Debug, Clone)]
+pub struct PoolOptions {
+    pub max_connections: u32,
+    /// How long a request waits for a connection before failing with 503.
+    pub acquire_timeout: std::time::Duration,
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        Self {
+            max_connections: 16,
+            acquire_timeout: std::time::Duration::from_secs(3),
+        }
+    }
+}
+
+/// Removes a password from a database URL so it can be logged.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_string(),
+    }
+}

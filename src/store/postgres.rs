@@ -1,0 +1,49 @@
+//! The PostgreSQL engine.
+
+use std::str::FromStr;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+
+use super::PoolOptions;
+use crate::scim::filter_sql::Dialect;
+
+/// PostgreSQL store: one pool serves reads and writes (MVCC lets them run concurrently).
+pub struct PgStore {
+    read: PgPool,
+    write: PgPool,
+}
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+impl PgStore {
+    pub async fn connect(url: &str, options: &PoolOptions) -> anyhow::Result<Self> {
+        let connect = PgConnectOptions::from_str(url)?.application_name("abm-scim");
+        let pool = PgPoolOptions::new()
+            .max_connections(options.max_connections)
+            .acquire_timeout(options.acquire_timeout)
+            .connect_with(connect)
+            .await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Self {
+            read: pool.clone(),
+            write: pool,
+        })
+    }
+}
+
+// Rows are claimed with SKIP LOCKED so several server processes can reap concurrently without
+// waiting on, or double-deleting, each other's rows.
+const REAP_SQL: &str = concat!(
+    "DELETE FROM accounts WHERE id IN (SELECT id FROM accounts WHERE state = 'inactive' \
+     AND deactivated_at <= $1 ORDER BY deactivated_at LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING ",
+    super::sql::account_columns!(bare, "attrs::text")
+);
+
+super::sql::impl_sql_store! {
+    store = PgStore,
+    db = sqlx::Postgres,
+    dialect = Dialect::Postgres,
+    attrs_in = ("CAST(", " AS JSONB)"),
+    attrs_out = "a.attrs::text",
+    reap_sql = REAP_SQL,
+}

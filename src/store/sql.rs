@@ -1,0 +1,585 @@
+//! The SQL shared by both engines.
+//!
+//! Both engines accept `$N` placeholders and the same statements, except for how the JSON
+//! attribute column is written and read and how the reaper claims rows. The store body is
+//! therefore written once, as a macro instantiated for each engine's concrete sqlx types
+//! (sqlx's generic executor bounds make a plain generic impl far harder to read).
+
+/// The account columns, in the order [`decode_account!`] reads them, qualified by alias `a`.
+macro_rules! account_columns {
+    (bare, $attrs:literal) => {
+        concat!(
+            "id, org_id, user_name, user_name_norm, external_id, active, state, ",
+            "source, roles, person_id, scim_deleted, deactivated_at, delete_after, ",
+            "version, created_at, updated_at, ",
+            $attrs,
+            " AS attrs"
+        )
+    };
+    ($attrs:literal) => {
+        concat!(
+            "a.id, a.org_id, a.user_name, a.user_name_norm, a.external_id, a.active, a.state, ",
+            "a.source, a.roles, a.person_id, a.scim_deleted, a.deactivated_at, a.delete_after, ",
+            "a.version, a.created_at, a.updated_at, ",
+            $attrs,
+            " AS attrs"
+        )
+    };
+}
+pub(crate) use account_columns;
+
+/// Decodes the JSON-encoded `roles` and `attrs` columns.
+pub(crate) fn decode_json_columns(
+    roles: &str,
+    attrs: &str,
+) -> Result<(Vec<String>, serde_json::Map<String, serde_json::Value>), super::StoreError> {
+    Ok((serde_json::from_str(roles)?, serde_json::from_str(attrs)?))
+}
+
+/// Implements [`super::Store`] for a struct with `read` and `write` pools of engine `$db`.
+macro_rules! impl_sql_store {
+    (
+        store = $store:ty,
+        db = $db:ty,
+        dialect = $dialect:expr,
+        attrs_in = ($attrs_in_pre:literal, $attrs_in_post:literal),
+        attrs_out = $attrs_out:literal,
+        reap_sql = $reap_sql:expr,
+    ) => {
+        use sqlx::Row as _;
+        use $crate::scim::filter_sql::SqlParam;
+        use $crate::store::sql::{account_columns, decode_json_columns};
+        use $crate::store::*;
+
+        type Query<'q> = sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments<'q>>;
+
+        fn bind_params<'q>(mut query: Query<'q>, params: &'q [SqlParam]) -> Query<'q> {
+            for param in params {
+                query = match param {
+                    SqlParam::Text(s) => query.bind(s.as_str()),
+                    SqlParam::Int(i) => query.bind(*i),
+                    SqlParam::Float(f) => query.bind(*f),
+                    SqlParam::Bool(b) => query.bind(*b),
+                };
+            }
+            query
+        }
+
+        fn decode_account(row: &<$db as sqlx::Database>::Row) -> StoreResult<Account> {
+            let roles: String = row.try_get("roles")?;
+            let attrs: String = row.try_get("attrs")?;
+            let (roles, attrs) = decode_json_columns(&roles, &attrs)?;
+            Ok(Account {
+                id: row.try_get("id")?,
+                org_id: row.try_get("org_id")?,
+                user_name: row.try_get("user_name")?,
+                user_name_norm: row.try_get("user_name_norm")?,
+                external_id: row.try_get("external_id")?,
+                active: row.try_get("active")?,
+                state: row.try_get("state")?,
+                source: row.try_get("source")?,
+                roles,
+                person_id: row.try_get("person_id")?,
+                scim_deleted: row.try_get("scim_deleted")?,
+                deactivated_at: row.try_get("deactivated_at")?,
+                delete_after: row.try_get("delete_after")?,
+                version: row.try_get("version")?,
+                created_at: row.try_get("created_at")?,
+                updated_at: row.try_get("updated_at")?,
+                attrs,
+            })
+        }
+
+        fn decode_org(row: &<$db as sqlx::Database>::Row) -> StoreResult<Org> {
+            Ok(Org {
+                id: row.try_get("id")?,
+                name: row.try_get("name")?,
+                federated_authentication: row.try_get("federated_authentication")?,
+                auto_merge: row.try_get("auto_merge")?,
+                require_verified_domain: row.try_get("require_verified_domain")?,
+                directory_sync_source: row.try_get("directory_sync_source")?,
+                scim_connected_at: row.try_get("scim_connected_at")?,
+                created_at: row.try_get("created_at")?,
+                updated_at: row.try_get("updated_at")?,
+            })
+        }
+
+        fn decode_token(row: &<$db as sqlx::Database>::Row) -> StoreResult<TokenRecord> {
+            Ok(TokenRecord {
+                id: row.try_get("id")?,
+                org_id: row.try_get("org_id")?,
+                token_hash: row.try_get("token_hash")?,
+                created_at: row.try_get("created_at")?,
+                expires_at: row.try_get("expires_at")?,
+                last_used_at: row.try_get("last_used_at")?,
+                revoked_at: row.try_get("revoked_at")?,
+                expiring_notified: row.try_get("expiring_notified")?,
+                renewed_from: row.try_get("renewed_from")?,
+            })
+        }
+
+        fn decode_event(row: &<$db as sqlx::Database>::Row) -> StoreResult<Event> {
+            let detail: String = row.try_get("detail")?;
+            Ok(Event {
+                seq: row.try_get("seq")?,
+                org_id: row.try_get("org_id")?,
+                at: row.try_get("at")?,
+                kind: row.try_get("kind")?,
+                actor: row.try_get("actor")?,
+                account_id: row.try_get("account_id")?,
+                detail: serde_json::from_str(&detail)?,
+            })
+        }
+
+        async fn insert_events(
+            conn: &mut <$db as sqlx::Database>::Connection,
+            events: &[NewEvent],
+        ) -> StoreResult<()> {
+            for event in events {
+                sqlx::query(
+                    "INSERT INTO activity (org_id, at, kind, actor, account_id, detail) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(&event.org_id)
+                .bind(event.at)
+                .bind(&event.kind)
+                .bind(&event.actor)
+                .bind(&event.account_id)
+                .bind(event.detail.to_string())
+                .execute(&mut *conn)
+                .await?;
+            }
+            Ok(())
+        }
+
+        const SELECT_ACCOUNT: &str = concat!("SELECT ", account_columns!($attrs_out), " FROM accounts a ");
+
+        #[async_trait::async_trait]
+        impl Store for $store {
+            fn dialect(&self) -> $crate::scim::filter_sql::Dialect {
+                $dialect
+            }
+
+            async fn ping(&self) -> StoreResult<()> {
+                sqlx::query("SELECT 1").execute(&self.read).await?;
+                Ok(())
+            }
+
+            async fn close(&self) {
+                self.write.close().await;
+                self.read.close().await;
+            }
+
+            async fn get_setting(&self, key: &str) -> StoreResult<Option<String>> {
+                let row = sqlx::query("SELECT value FROM settings WHERE key = $1")
+                    .bind(key)
+                    .fetch_optional(&self.read)
+                    .await?;
+                Ok(match row {
+                    Some(row) => Some(row.try_get("value")?),
+                    None => None,
+                })
+            }
+
+            async fn put_setting(&self, key: &str, value: &str) -> StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO settings (key, value) VALUES ($1, $2) \
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                )
+                .bind(key)
+                .bind(value)
+                .execute(&self.write)
+                .await?;
+                Ok(())
+            }
+
+            async fn insert_setting_if_absent(&self, key: &str, value: &str) -> StoreResult<bool> {
+                let done = sqlx::query(
+                    "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+                )
+                .bind(key)
+                .bind(value)
+                .execute(&self.write)
+                .await?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn insert_org(&self, org: &Org, domains: &[Domain], events: &[NewEvent]) -> StoreResult<()> {
+                let mut tx = self.write.begin().await?;
+                sqlx::query(
+                    "INSERT INTO orgs (id, name, federated_authentication, auto_merge, \
+                     require_verified_domain, directory_sync_source, scim_connected_at, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(&org.id)
+                .bind(&org.name)
+                .bind(org.federated_authentication)
+                .bind(org.auto_merge)
+                .bind(org.require_verified_domain)
+                .bind(&org.directory_sync_source)
+                .bind(org.scim_connected_at)
+                .bind(org.created_at)
+                .bind(org.updated_at)
+                .execute(&mut *tx)
+                .await?;
+                for domain in domains {
+                    sqlx::query("INSERT INTO domains (org_id, name, verified) VALUES ($1, $2, $3)")
+                        .bind(&domain.org_id)
+                        .bind(&domain.name)
+                        .bind(domain.verified)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                insert_events(&mut *tx, events).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn get_org(&self, id: &str) -> StoreResult<Option<Org>> {
+                let row = sqlx::query("SELECT * FROM orgs WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.read)
+                    .await?;
+                row.as_ref().map(decode_org).transpose()
+            }
+
+            async fn list_orgs(&self) -> StoreResult<Vec<Org>> {
+                let rows = sqlx::query("SELECT * FROM orgs ORDER BY created_at, id")
+                    .fetch_all(&self.read)
+                    .await?;
+                rows.iter().map(decode_org).collect()
+            }
+
+            async fn update_org(&self, org: &Org, events: &[NewEvent]) -> StoreResult<()> {
+                let mut tx = self.write.begin().await?;
+                sqlx::query(
+                    "UPDATE orgs SET name = $2, federated_authentication = $3, auto_merge = $4, \
+                     require_verified_domain = $5, directory_sync_source = $6, scim_connected_at = $7, \
+                     updated_at = $8 WHERE id = $1",
+                )
+                .bind(&org.id)
+                .bind(&org.name)
+                .bind(org.federated_authentication)
+                .bind(org.auto_merge)
+                .bind(org.require_verified_domain)
+                .bind(&org.directory_sync_source)
+                .bind(org.scim_connected_at)
+                .bind(org.updated_at)
+                .execute(&mut *tx)
+                .await?;
+                insert_events(&mut *tx, events).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn delete_org(&self, id: &str) -> StoreResult<bool> {
+                let done = sqlx::query("DELETE FROM orgs WHERE id = $1")
+                    .bind(id)
+                    .execute(&self.write)
+                    .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn list_domains(&self, org_id: &str) -> StoreResult<Vec<Domain>> {
+                let rows = sqlx::query("SELECT org_id, name, verified FROM domains WHERE org_id = $1 ORDER BY name")
+                    .bind(org_id)
+                    .fetch_all(&self.read)
+                    .await?;
+                rows.iter()
+                    .map(|row| {
+                        Ok(Domain {
+                            org_id: row.try_get("org_id")?,
+                            name: row.try_get("name")?,
+                            verified: row.try_get("verified")?,
+                        })
+                    })
+                    .collect()
+            }
+
+            async fn upsert_domain(&self, domain: &Domain) -> StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO domains (org_id, name, verified) VALUES ($1, $2, $3) \
+                     ON CONFLICT (org_id, name) DO UPDATE SET verified = excluded.verified",
+                )
+                .bind(&domain.org_id)
+                .bind(&domain.name)
+                .bind(domain.verified)
+                .execute(&self.write)
+                .await?;
+                Ok(())
+            }
+
+            async fn delete_domain(&self, org_id: &str, name: &str) -> StoreResult<bool> {
+                let done = sqlx::query("DELETE FROM domains WHERE org_id = $1 AND name = $2")
+                    .bind(org_id)
+                    .bind(name)
+                    .execute(&self.write)
+                    .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
+            async fn insert_token(&self, token: &TokenRecord, events: &[NewEvent]) -> StoreResult<()> {
+                let mut tx = self.write.begin().await?;
+                sqlx::query(
+                    "INSERT INTO scim_tokens (id, org_id, token_hash, created_at, expires_at, last_used_at, \
+                     revoked_at, expiring_notified, renewed_from) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                )
+                .bind(&token.id)
+                .bind(&token.org_id)
+                .bind(&token.token_hash)
+                .bind(token.created_at)
+                .bind(token.expires_at)
+                .bind(token.last_used_at)
+                .bind(token.revoked_at)
+                .bind(token.expiring_notified)
+                .bind(&token.renewed_from)
+                .execute(&mut *tx)
+                .await?;
+                insert_events(&mut *tx, events).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn get_token(&self, id: &str) -> StoreResult<Option<TokenRecord>> {
+                let row = sqlx::query("SELECT * FROM scim_tokens WHERE id = $1")
+                    .bind(id)
+                    .fetch_optional(&self.read)
+                    .await?;
+                row.as_ref().map(decode_token).transpose()
+            }
+
+            async fn list_tokens(&self, org_id: &str) -> StoreResult<Vec<TokenRecord>> {
+                let rows = sqlx::query("SELECT * FROM scim_tokens WHERE org_id = $1 ORDER BY created_at, id")
+                    .bind(org_id)
+                    .fetch_all(&self.read)
+                    .await?;
+                rows.iter().map(decode_token).collect()
+            }
+
+            async fn update_token(&self, token: &TokenRecord, events: &[NewEvent]) -> StoreResult<()> {
+                let mut tx = self.write.begin().await?;
+                sqlx::query(
+                    "UPDATE scim_tokens SET expires_at = $2, last_used_at = $3, revoked_at = $4, \
+                     expiring_notified = $5 WHERE id = $1",
+                )
+                .bind(&token.id)
+                .bind(token.expires_at)
+                .bind(token.last_used_at)
+                .bind(token.revoked_at)
+                .bind(token.expiring_notified)
+                .execute(&mut *tx)
+                .await?;
+                insert_events(&mut *tx, events).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn insert_account(&self, account: &Account, events: &[NewEvent]) -> StoreResult<()> {
+                let mut tx = self.write.begin().await?;
+                sqlx::query(concat!(
+                    "INSERT INTO accounts (id, org_id, user_name, user_name_norm, external_id, active, state, \
+                     source, roles, person_id, scim_deleted, deactivated_at, delete_after, version, created_at, \
+                     updated_at, attrs) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+                     $15, $16, ",
+                    $attrs_in_pre,
+                    "$17",
+                    $attrs_in_post,
+                    ")"
+                ))
+                .bind(&account.id)
+                .bind(&account.org_id)
+                .bind(&account.user_name)
+                .bind(&account.user_name_norm)
+                .bind(&account.external_id)
+                .bind(account.active)
+                .bind(&account.state)
+                .bind(&account.source)
+                .bind(serde_json::to_string(&account.roles)?)
+                .bind(&account.person_id)
+                .bind(account.scim_deleted)
+                .bind(account.deactivated_at)
+                .bind(account.delete_after)
+                .bind(account.version)
+                .bind(account.created_at)
+                .bind(account.updated_at)
+                .bind(serde_json::Value::Object(account.attrs.clone()).to_string())
+                .execute(&mut *tx)
+                .await?;
+                insert_events(&mut *tx, events).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn get_account(&self, org_id: &str, id: &str) -> StoreResult<Option<Account>> {
+                let sql = concat!("SELECT ", account_columns!($attrs_out), " FROM accounts a WHERE a.id = $1 AND a.org_id = $2");
+                let row = sqlx::query(sql).bind(id).bind(org_id).fetch_optional(&self.read).await?;
+                row.as_ref().map(decode_account).transpose()
+            }
+
+            async fn find_account_by_user_name(&self, org_id: &str, user_name_norm: &str) -> StoreResult<Option<Account>> {
+                let sql = concat!(
+                    "SELECT ",
+                    account_columns!($attrs_out),
+                    " FROM accounts a WHERE a.org_id = $1 AND a.user_name_norm = $2"
+                );
+                let row = sqlx::query(sql).bind(org_id).bind(user_name_norm).fetch_optional(&self.read).await?;
+                row.as_ref().map(decode_account).transpose()
+            }
+
+            async fn update_account(&self, account: &Account, expected_version: i64, events: &[NewEvent]) -> StoreResult<bool> {
+                let mut tx = self.write.begin().await?;
+                let done = sqlx::query(concat!(
+                    "UPDATE accounts SET user_name = $3, user_name_norm = $4, external_id = $5, active = $6, \
+                     state = $7, source = $8, roles = $9, person_id = $10, scim_deleted = $11, \
+                     deactivated_at = $12, delete_after = $13, version = $14, updated_at = $15, attrs = ",
+                    $attrs_in_pre,
+                    "$16",
+                    $attrs_in_post,
+                    " WHERE id = $1 AND org_id = $2 AND version = $17"
+                ))
+                .bind(&account.id)
+                .bind(&account.org_id)
+                .bind(&account.user_name)
+                .bind(&account.user_name_norm)
+                .bind(&account.external_id)
+                .bind(account.active)
+                .bind(&account.state)
+                .bind(&account.source)
+                .bind(serde_json::to_string(&account.roles)?)
+                .bind(&account.person_id)
+                .bind(account.scim_deleted)
+                .bind(account.deactivated_at)
+                .bind(account.delete_after)
+                .bind(account.version)
+                .bind(account.updated_at)
+                .bind(serde_json::Value::Object(account.attrs.clone()).to_string())
+                .bind(expected_version)
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() == 0 {
+                    return Ok(false);
+                }
+                insert_events(&mut *tx, events).await?;
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            async fn delete_account(&self, org_id: &str, id: &str, expected_version: i64, events: &[NewEvent]) -> StoreResult<bool> {
+                let mut tx = self.write.begin().await?;
+                let done = sqlx::query("DELETE FROM accounts WHERE id = $1 AND org_id = $2 AND version = $3")
+                    .bind(id)
+                    .bind(org_id)
+                    .bind(expected_version)
+                    .execute(&mut *tx)
+                    .await?;
+                if done.rows_affected() == 0 {
+                    return Ok(false);
+                }
+                insert_events(&mut *tx, events).await?;
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            async fn convert_scim_accounts_to_manual(&self, org_id: &str, now: i64) -> StoreResult<u64> {
+                // A conflicting (unlinked) account has no IdP link left either: it becomes manual too.
+                let done = sqlx::query(
+                    "UPDATE accounts SET source = 'manual', scim_deleted = FALSE, \
+                     state = CASE WHEN state = 'conflict' THEN (CASE WHEN active THEN 'active' ELSE 'inactive' END) ELSE state END, \
+                     version = version + 1, updated_at = $2 WHERE org_id = $1 AND source = 'scim'",
+                )
+                .bind(org_id)
+                .bind(now)
+                .execute(&self.write)
+                .await?;
+                Ok(done.rows_affected())
+            }
+
+            async fn query_accounts(&self, query: &AccountQuery) -> StoreResult<AccountPage> {
+                let condition = if query.condition.sql.is_empty() {
+                    "TRUE".to_string()
+                } else {
+                    query.condition.sql.clone()
+                };
+                let next = query.condition.params.len() + 2;
+                let sql = format!(
+                    "{SELECT_ACCOUNT}WHERE a.org_id = $1 AND ({condition}) ORDER BY {} LIMIT ${next} OFFSET ${}",
+                    query.order_by,
+                    next + 1
+                );
+                let rows = bind_params(sqlx::query(&sql).bind(&query.org_id), &query.condition.params)
+                    .bind(query.limit)
+                    .bind(query.offset)
+                    .fetch_all(&self.read)
+                    .await?;
+                let accounts = rows.iter().map(decode_account).collect::<StoreResult<Vec<_>>>()?;
+                let total = if query.count_total {
+                    let sql = format!("SELECT COUNT(*) AS n FROM accounts a WHERE a.org_id = $1 AND ({condition})");
+                    let row = bind_params(sqlx::query(&sql).bind(&query.org_id), &query.condition.params)
+                        .fetch_one(&self.read)
+                        .await?;
+                    Some(row.try_get::<i64, _>("n")?)
+                } else {
+                    None
+                };
+                Ok(AccountPage { accounts, total })
+            }
+
+            async fn reap_inactive(&self, deactivated_before: i64, batch: i64, now: i64) -> StoreResult<Vec<Account>> {
+                let mut tx = self.write.begin().await?;
+                let rows = sqlx::query($reap_sql)
+                    .bind(deactivated_before)
+                    .bind(batch)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                let accounts = rows.iter().map(decode_account).collect::<StoreResult<Vec<_>>>()?;
+                let events: Vec<NewEvent> = accounts
+                    .iter()
+                    .map(|account| NewEvent {
+                        org_id: account.org_id.clone(),
+                        at: now,
+                        kind: "account_deleted".into(),
+                        actor: "reaper".into(),
+                        account_id: Some(account.id.clone()),
+                        detail: serde_json::json!({ "user_name": account.user_name }),
+                    })
+                    .collect();
+                insert_events(&mut *tx, &events).await?;
+                tx.commit().await?;
+                Ok(accounts)
+            }
+
+            async fn list_reapable(&self, deactivated_before: i64, limit: i64) -> StoreResult<Vec<Account>> {
+                let sql = concat!(
+                    "SELECT ",
+                    account_columns!($attrs_out),
+                    " FROM accounts a WHERE a.state = 'inactive' AND a.deactivated_at <= $1 \
+                     ORDER BY a.deactivated_at, a.id LIMIT $2"
+                );
+                let rows = sqlx::query(sql).bind(deactivated_before).bind(limit).fetch_all(&self.read).await?;
+                rows.iter().map(decode_account).collect()
+            }
+
+            async fn append_events(&self, events: &[NewEvent]) -> StoreResult<()> {
+                let mut tx = self.write.begin().await?;
+                insert_events(&mut *tx, events).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn list_events(&self, org_id: &str, since: i64, kind: Option<&str>, limit: i64) -> StoreResult<Vec<Event>> {
+                let rows = sqlx::query(
+                    "SELECT * FROM activity WHERE org_id = $1 AND seq > $2 AND (CAST($3 AS TEXT) IS NULL OR kind = $3) \
+                     ORDER BY seq LIMIT $4",
+                )
+                .bind(org_id)
+                .bind(since)
+                .bind(kind)
+                .bind(limit)
+                .fetch_all(&self.read)
+                .await?;
+                rows.iter().map(decode_event).collect()
+            }
+        }
+    };
+}
+pub(crate) use impl_sql_store;

@@ -1,0 +1,86 @@
+//! The embedded SQLite engine.
+//!
+//! SQLite allows one writer at a time, so writes go through a single-connection pool (no
+//! `SQLITE_BUSY` storms) while reads use a pool of their own under WAL. `synchronous=NORMAL`
+//! with WAL keeps every committed transaction across a process crash (`kill -9`); only an OS
+//! crash or power loss can drop the last transactions (see README, "Durability").
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+use super::PoolOptions;
+use crate::scim::filter_sql::Dialect;
+
+pub struct SqliteStore {
+    read: SqlitePool,
+    write: SqlitePool,
+}
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+impl SqliteStore {
+    pub async fn connect(url: &str, options: &PoolOptions) -> anyhow::Result<Self> {
+        if is_in_memory(url) {
+            return Self::connect_in_memory(options).await;
+        }
+        let connect = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(options.acquire_timeout)
+            .foreign_keys(true);
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(options.acquire_timeout)
+            .connect_with(connect.clone())
+            .await?;
+        MIGRATOR.run(&write).await?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(options.max_connections.max(1))
+            .acquire_timeout(options.acquire_timeout)
+            .connect_with(connect.read_only(true))
+            .await?;
+        Ok(Self { read, write })
+    }
+
+    /// An in-memory database lives as long as its connection: keep exactly one, forever, and
+    /// share it between reads and writes.
+    async fn connect_in_memory(options: &PoolOptions) -> anyhow::Result<Self> {
+        let connect = SqliteConnectOptions::from_str("sqlite::memory:")?.foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None::<Duration>)
+            .max_lifetime(None::<Duration>)
+            .acquire_timeout(options.acquire_timeout)
+            .connect_with(connect)
+            .await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Self {
+            read: pool.clone(),
+            write: pool,
+        })
+    }
+}
+
+fn is_in_memory(url: &str) -> bool {
+    url == "sqlite::memory:" || url.contains(":memory:") || url.contains("mode=memory")
+}
+
+// SQLite has a single writer, so the claim needs no row locks: the whole statement is atomic.
+const REAP_SQL: &str = concat!(
+    "DELETE FROM accounts WHERE id IN (SELECT id FROM accounts WHERE state = 'inactive' \
+     AND deactivated_at <= $1 ORDER BY deactivated_at LIMIT $2) RETURNING ",
+    super::sql::account_columns!(bare, "attrs")
+);
+
+super::sql::impl_sql_store! {
+    store = SqliteStore,
+    db = sqlx::Sqlite,
+    dialect = Dialect::Sqlite,
+    attrs_in = ("", ""),
+    attrs_out = "a.attrs",
+    reap_sql = REAP_SQL,
+}
