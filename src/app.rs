@@ -49,6 +49,7 @@ impl Application {
             retention: args.retention,
             token_lifetime: args.token_lifetime,
             max_results: args.max_results,
+            trust_forwarded_headers: args.trust_forwarded_headers,
         };
         let (app, first_start) = App::open(
             store,

@@ -11,5 +11,7 @@ pub mod logging;
 pub mod scim;
 pub mod service;
 pub mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use app::Application;

@@ -1,9 +1,10 @@
 //! The axum layer: routes, extractors, error mapping, middleware. Depends on `service` only.
 
+mod admin;
 mod error;
 mod extract;
 mod health;
-mod scim;
+pub(crate) mod scim;
 mod telemetry;
 
 use std::sync::Arc;
@@ -49,7 +50,10 @@ pub fn router(app: Arc<App>, limits: &HttpLimits) -> Router {
         .route("/readyz", get(health::readyz))
         .nest("/feeds/business/scim", scim_routes.clone())
         .nest("/scim/v2", scim_routes)
+        .nest("/admin/v1", admin::routes(app.clone()))
+        .route("/openapi.json", get(admin::openapi_json))
         .fallback(unknown_route)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, limits.request_timeout))
         .layer(CatchPanicLayer::custom(telemetry::panic_response))
@@ -66,4 +70,8 @@ async fn unknown_route() -> Response {
         "no such endpoint: SCIM lives under /feeds/business/scim (or /scim/v2), the admin API under /admin/v1",
     )
     .into_response()
+}
+
+async fn method_not_allowed() -> Response {
+    error::scim_error_response(StatusCode::METHOD_NOT_ALLOWED, None, "this endpoint does not support that HTTP method")
 }

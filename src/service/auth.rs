@@ -113,6 +113,10 @@ impl App {
         let claims = jsonwebtoken::decode::<Claims>(token, &self.keys.decoding, &self.keys.validation)
             .map_err(|_| ServiceError::Unauthorized("invalid token: not a SCIM token issued by this server".into()))?
             .claims;
+        let now = self.now_micros().await?;
+        if now >= claims.exp.saturating_mul(1_000_000) {
+            return Err(ServiceError::Unauthorized("token expired: renew it and update the identity provider".into()));
+        }
         let record = self
             .store
             .get_token(&claims.jti)
@@ -125,8 +129,7 @@ impl App {
         if record.revoked_at.is_some() {
             return Err(ServiceError::Unauthorized("token revoked: create a new token in the admin API".into()));
         }
-        let now = self.now_micros().await?;
-        if now >= record.expires_at || now >= claims.exp.saturating_mul(1_000_000) {
+        if now >= record.expires_at {
             return Err(ServiceError::Unauthorized("token expired: renew it and update the identity provider".into()));
         }
         let org = self

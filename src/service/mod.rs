@@ -1,6 +1,7 @@
 //! Apple Business Manager rules: tokens and connections, organizations, the account lifecycle,
 //! the reaper. No HTTP here; handlers call these methods and map [`ServiceError`] to responses.
 
+pub mod accounts;
 mod auth;
 mod bootstrap;
 pub mod error;
@@ -8,6 +9,8 @@ mod events;
 mod orgs;
 mod reaper;
 mod tokens;
+pub mod users;
+mod users_list;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,9 +19,11 @@ pub use auth::{hash_secret, ScimPrincipal};
 pub use bootstrap::FirstStart;
 pub use error::{ServiceError, ServiceResult};
 pub use events::{kinds, Actor};
-pub use orgs::NewOrg;
+pub use orgs::{NewOrg, OrgChange};
 pub use reaper::{run_reaper, ReaperRun};
-pub use tokens::{IssuedToken, TokenStatus};
+pub use tokens::{connection_state, ConnectionState, IssuedToken, TokenStatus};
+pub use users::{etag, Precondition};
+pub use users_list::{ListPage, ListRequest};
 
 use crate::clock::Clock;
 use crate::store::Store;
@@ -34,6 +39,8 @@ pub struct Settings {
     pub token_lifetime: Option<Duration>,
     /// Cap on `count` for list requests.
     pub max_results: u32,
+    /// Build absolute URLs from `X-Forwarded-Proto` / `X-Forwarded-Host` (trusted proxy only).
+    pub trust_forwarded_headers: bool,
 }
 
 /// Everything the rules need: storage, time, settings and signing keys.

@@ -74,3 +74,96 @@ pub fn normalize_domain(raw: &str) -> ServiceResult<String> {
         ))
     }
 }
+
+/// A change to an organization; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct OrgChange {
+    pub name: Option<String>,
+    pub federated_authentication: Option<bool>,
+    pub auto_merge: Option<bool>,
+    pub require_verified_domain: Option<bool>,
+    pub directory_sync_source: Option<String>,
+}
+
+/// The directory-sync sources ABM offers (one at a time).
+pub const SYNC_SOURCES: [&str; 5] = ["none", "scim", "oidc_google", "oidc_entra", "oidc_custom"];
+
+impl App {
+    /// Applies an organization change with ABM's rules: turning federated authentication off
+    /// disconnects SCIM (synced accounts become manual); an OIDC source needs SCIM disconnected.
+    pub async fn update_org(&self, org_id: &str, change: OrgChange) -> ServiceResult<Org> {
+        let current = self.require_org(org_id).await?;
+        let now = self.now_micros().await?;
+        if let Some(source) = &change.directory_sync_source {
+            if !SYNC_SOURCES.contains(&source.as_str()) {
+                return Err(ServiceError::bad_request(
+                    "invalid_sync_source",
+                    format!("directory_sync_source must be one of {}", SYNC_SOURCES.join(", ")),
+                ));
+            }
+            let tokens = self.store.list_tokens(org_id).await?;
+            let connected = super::tokens::connection_state(&current, &tokens, now) != super::tokens::ConnectionState::Disconnected;
+            if connected && source != "scim" {
+                return Err(ServiceError::conflict(
+                    "sync_source_conflict",
+                    "SCIM is connected: disconnect it first (DELETE /admin/v1/orgs/{org}/scim), then switch the directory sync source",
+                ));
+            }
+        }
+        if change.federated_authentication == Some(false) && current.federated_authentication {
+            self.disconnect_scim(org_id, &super::Actor::Admin).await?;
+        }
+        let mut org = self.require_org(org_id).await?;
+        if let Some(name) = change.name {
+            let name = name.trim();
+            if name.is_empty() || name.len() > 200 {
+                return Err(ServiceError::bad_request("invalid_name", "name must be 1 to 200 characters"));
+            }
+            org.name = name.to_string();
+        }
+        if let Some(value) = change.federated_authentication {
+            org.federated_authentication = value;
+        }
+        if let Some(value) = change.auto_merge {
+            org.auto_merge = value;
+        }
+        if let Some(value) = change.require_verified_domain {
+            org.require_verified_domain = value;
+        }
+        if let Some(source) = change.directory_sync_source {
+            org.directory_sync_source = source;
+        }
+        org.updated_at = now;
+        self.store.update_org(&org, &[]).await?;
+        Ok(org)
+    }
+
+    pub async fn delete_org(&self, org_id: &str) -> ServiceResult<()> {
+        if self.store.delete_org(org_id).await? {
+            Ok(())
+        } else {
+            Err(ServiceError::not_found(format!("no organization with id {org_id}")))
+        }
+    }
+
+    pub async fn add_domain(&self, org_id: &str, name: &str, verified: bool) -> ServiceResult<Domain> {
+        self.require_org(org_id).await?;
+        let domain = Domain {
+            org_id: org_id.to_string(),
+            name: normalize_domain(name)?,
+            verified,
+        };
+        self.store.upsert_domain(&domain).await?;
+        Ok(domain)
+    }
+
+    pub async fn remove_domain(&self, org_id: &str, name: &str) -> ServiceResult<()> {
+        self.require_org(org_id).await?;
+        let name = name.trim().trim_end_matches('.').to_ascii_lowercase();
+        if self.store.delete_domain(org_id, &name).await? {
+            Ok(())
+        } else {
+            Err(ServiceError::not_found(format!("no domain {name} in this organization")))
+        }
+    }
+}

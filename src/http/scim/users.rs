@@ -1,39 +1,135 @@
-//! TEMPORARY skeleton of /Users (replaced by the full protocol).
+//! `/Users` handlers (RFC 7644 §3.3–3.6). Rules live in `service::users`.
+
 use std::sync::Arc;
 
-use axum::extract::State;
-use axum::http::header::CONTENT_TYPE;
-use axum::response::IntoResponse;
-use serde_json::json;
+use axum::extract::{OriginalUri, Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 
-use crate::http::error::{ScimError, SCIM_CONTENT_TYPE};
-use crate::http::extract::ScimAuth;
-use crate::service::App;
-use crate::store::AccountQuery;
+use super::query::{none_match, precondition, search_request, QueryParams};
+use super::response::{list_response, scim_base, user_resource, user_response, Projection};
+use crate::http::error::ScimError;
+use crate::http::extract::{ScimAuth, ScimBody};
+use crate::service::{etag, App, ListRequest};
 
-pub async fn list_users(State(app): State<Arc<App>>, ScimAuth(principal): ScimAuth) -> Result<impl IntoResponse, ScimError> {
-    let page = app
-        .store
-        .query_accounts(&AccountQuery {
-            org_id: principal.org.id.clone(),
-            condition: Default::default(),
-            order_by: "a.created_at, a.id".into(),
-            limit: 100,
-            offset: 0,
-            count_total: true,
-        })
-        .await?;
-    let resources: Vec<_> = page.accounts.iter().map(|a| json!({"id": a.id, "userName": a.user_name})).collect();
-    let body = json!({
-        "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
-        "totalResults": page.total.unwrap_or(0),
-        "startIndex": 1,
-        "itemsPerPage": resources.len(),
-        "Resources": resources,
-    });
-    Ok(([(CONTENT_TYPE, SCIM_CONTENT_TYPE)], body.to_string()))
+type ScimResult = Result<Response, ScimError>;
+
+/// `POST /Users`
+pub async fn create_user(
+    State(app): State<Arc<App>>,
+    ScimAuth(principal): ScimAuth,
+    OriginalUri(uri): OriginalUri,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    ScimBody(body): ScimBody,
+) -> ScimResult {
+    let created = app.scim_create_user(&principal, &body).await?;
+    let base = scim_base(&app, &uri, &headers);
+    let projection = QueryParams::parse(query.as_deref()).projection();
+    Ok(user_response(StatusCode::CREATED, &created.account, &base, &projection))
 }
 
-pub async fn service_provider_config(ScimAuth(_principal): ScimAuth) -> impl IntoResponse {
-    ([(CONTENT_TYPE, SCIM_CONTENT_TYPE)], json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"]}).to_string())
+/// `GET /Users/{id}`
+pub async fn get_user(
+    State(app): State<Arc<App>>,
+    ScimAuth(principal): ScimAuth,
+    Path(id): Path<String>,
+    OriginalUri(uri): OriginalUri,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> ScimResult {
+    let account = app.scim_get_user(&principal, &id).await?;
+    if none_match(&headers, &etag(account.version)) {
+        return Ok(StatusCode::NOT_MODIFIED.into_response());
+    }
+    let base = scim_base(&app, &uri, &headers);
+    let projection = QueryParams::parse(query.as_deref()).projection();
+    Ok(user_response(StatusCode::OK, &account, &base, &projection))
+}
+
+/// `GET /Users`
+pub async fn list_users(
+    State(app): State<Arc<App>>,
+    ScimAuth(principal): ScimAuth,
+    OriginalUri(uri): OriginalUri,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> ScimResult {
+    let params = QueryParams::parse(query.as_deref());
+    let request = params.list_request()?;
+    list(&app, &principal, &request, &params.projection(), &scim_base(&app, &uri, &headers)).await
+}
+
+/// `POST /Users/.search`
+pub async fn search_users(
+    State(app): State<Arc<App>>,
+    ScimAuth(principal): ScimAuth,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    ScimBody(body): ScimBody,
+) -> ScimResult {
+    let (request, projection) = search_request(&body)?;
+    list(&app, &principal, &request, &projection, &scim_base(&app, &uri, &headers)).await
+}
+
+async fn list(
+    app: &App,
+    principal: &crate::service::ScimPrincipal,
+    request: &ListRequest,
+    projection: &Projection,
+    base: &str,
+) -> ScimResult {
+    let page = app.scim_list_users(principal, request).await?;
+    let resources = page
+        .accounts
+        .iter()
+        .map(|account| projection.apply(user_resource(account, base)))
+        .collect();
+    Ok(super::response::scim_json(
+        StatusCode::OK,
+        &list_response(resources, page.total, page.start_index),
+    ))
+}
+
+/// `PUT /Users/{id}`
+pub async fn replace_user(
+    State(app): State<Arc<App>>,
+    ScimAuth(principal): ScimAuth,
+    Path(id): Path<String>,
+    OriginalUri(uri): OriginalUri,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    ScimBody(body): ScimBody,
+) -> ScimResult {
+    let account = app.scim_replace_user(&principal, &id, &body, &precondition(&headers)).await?;
+    let base = scim_base(&app, &uri, &headers);
+    let projection = QueryParams::parse(query.as_deref()).projection();
+    Ok(user_response(StatusCode::OK, &account, &base, &projection))
+}
+
+/// `PATCH /Users/{id}`: answers 200 with the resource.
+pub async fn patch_user(
+    State(app): State<Arc<App>>,
+    ScimAuth(principal): ScimAuth,
+    Path(id): Path<String>,
+    OriginalUri(uri): OriginalUri,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    ScimBody(body): ScimBody,
+) -> ScimResult {
+    let account = app.scim_patch_user(&principal, &id, &body, &precondition(&headers)).await?;
+    let base = scim_base(&app, &uri, &headers);
+    let projection = QueryParams::parse(query.as_deref()).projection();
+    Ok(user_response(StatusCode::OK, &account, &base, &projection))
+}
+
+/// `DELETE /Users/{id}`: deactivates (ABM keeps the account 30 days); 204.
+pub async fn delete_user(
+    State(app): State<Arc<App>>,
+    ScimAuth(principal): ScimAuth,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> ScimResult {
+    app.scim_delete_user(&principal, &id, &precondition(&headers)).await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -1,0 +1,105 @@
+//! The admin API (`/admin/v1`): what an ABM administrator does in Settings, over HTTP.
+
+mod accounts;
+mod activity;
+mod orgs;
+mod scim;
+mod system;
+mod views;
+
+use std::sync::Arc;
+
+use axum::extract::{FromRequest, Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use utoipa::OpenApi;
+
+use super::error::AdminError;
+use super::extract::bearer_token;
+use crate::service::{App, ServiceError};
+
+pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
+    Router::new()
+        .route("/orgs", get(orgs::list_orgs).post(orgs::create_org))
+        .route("/orgs/{org}", get(orgs::get_org).patch(orgs::patch_org).delete(orgs::delete_org))
+        .route("/orgs/{org}/domains", post(orgs::add_domain))
+        .route("/orgs/{org}/domains/{name}", delete(orgs::remove_domain))
+        .route("/orgs/{org}/scim", get(scim::get_connection).delete(scim::disconnect))
+        .route("/orgs/{org}/scim/tokens", post(scim::create_token))
+        .route("/orgs/{org}/scim/tokens/{id}", delete(scim::revoke_token))
+        .route("/orgs/{org}/scim/tokens/{id}/renew", post(scim::renew_token))
+        .route("/orgs/{org}/accounts", get(accounts::list_accounts).post(accounts::create_account))
+        .route(
+            "/orgs/{org}/accounts/{id}",
+            get(accounts::get_account).patch(accounts::patch_account).delete(accounts::delete_account),
+        )
+        .route("/orgs/{org}/accounts/{id}/resolve", post(accounts::resolve_account))
+        .route("/orgs/{org}/activity", get(activity::list_activity))
+        .route("/clock", get(system::get_clock).post(system::move_clock))
+        .route("/reaper/run", post(system::run_reaper))
+        .route_layer(axum::middleware::from_fn_with_state(app, require_admin))
+}
+
+/// Rejects requests without the admin token (a SCIM token is not an admin token).
+async fn require_admin(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
+    match app.authorize_admin(bearer_token(request.headers())) {
+        Ok(()) => next.run(request).await,
+        Err(err) => AdminError(err).into_response(),
+    }
+}
+
+/// A JSON body whose rejection is an admin error, not axum's plain text.
+pub struct AdminJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AdminJson<T> {
+    type Rejection = AdminError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(value)) => Ok(AdminJson(value)),
+            Err(rejection) => Err(AdminError(ServiceError::bad_request("invalid_body", rejection.body_text()))),
+        }
+    }
+}
+
+pub type AdminResult<T> = Result<T, AdminError>;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "abm-scim admin API", description = "Organizations, domains, SCIM tokens, accounts, activity, clock and reaper of the Apple Business Manager emulator."),
+    paths(
+        orgs::list_orgs, orgs::create_org, orgs::get_org, orgs::patch_org, orgs::delete_org,
+        orgs::add_domain, orgs::remove_domain,
+        scim::get_connection, scim::disconnect, scim::create_token, scim::renew_token, scim::revoke_token,
+        accounts::list_accounts, accounts::create_account, accounts::get_account, accounts::patch_account,
+        accounts::delete_account, accounts::resolve_account,
+        activity::list_activity,
+        system::get_clock, system::move_clock, system::run_reaper,
+    ),
+    modifiers(&BearerAuth),
+    tags((name = "admin", description = "Admin API"))
+)]
+pub struct AdminApi;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "admin_token",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// `GET /openapi.json`
+pub async fn openapi_json() -> Response {
+    let mut doc = AdminApi::openapi();
+    doc.openapi = utoipa::openapi::OpenApiVersion::Version31;
+    Json(doc).into_response()
+}

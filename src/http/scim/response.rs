@@ -1,0 +1,106 @@
+//! SCIM responses: `application/scim+json`, ETag and Location headers, absolute URLs.
+
+use axum::http::header::{CONTENT_TYPE, ETAG, LOCATION};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+
+use crate::clock::rfc3339;
+use crate::http::error::SCIM_CONTENT_TYPE;
+use crate::scim::resource::{project, render_user, AbmFields, Meta};
+use crate::service::{etag, App};
+use crate::store::Account;
+
+pub const LIST_RESPONSE_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
+
+/// A JSON body with the SCIM content type.
+pub fn scim_json(status: StatusCode, body: &Value) -> Response {
+    let mut response = (status, body.to_string()).into_response();
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(SCIM_CONTENT_TYPE));
+    response
+}
+
+/// The absolute SCIM base of this request (`https://host/feeds/business/scim` or `.../scim/v2`),
+/// keeping the mount the client used.
+pub fn scim_base(app: &App, uri: &Uri, headers: &HeaderMap) -> String {
+    let mount = if uri.path().starts_with("/scim/v2") { "/scim/v2" } else { "/feeds/business/scim" };
+    format!("{}{mount}", server_base(app, headers))
+}
+
+/// `scheme://host` of the server: configured, or from `X-Forwarded-*` behind a trusted proxy.
+pub fn server_base(app: &App, headers: &HeaderMap) -> String {
+    if app.settings.trust_forwarded_headers {
+        let forwarded = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(|v| v.split(',').next().unwrap_or("").trim().to_string())
+                .filter(|v| !v.is_empty() && v.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)))
+        };
+        if let Some(host) = forwarded("x-forwarded-host") {
+            let proto = forwarded("x-forwarded-proto").filter(|p| p == "http" || p == "https").unwrap_or_else(|| "https".into());
+            return format!("{proto}://{host}");
+        }
+    }
+    app.settings.public_base.clone()
+}
+
+/// The full SCIM representation of an account.
+pub fn user_resource(account: &Account, base: &str) -> Value {
+    let meta = Meta {
+        created: rfc3339(account.created_at),
+        last_modified: rfc3339(account.updated_at),
+        version: etag(account.version),
+        location: format!("{base}/Users/{}", account.id),
+    };
+    let abm = AbmFields {
+        person_id: account.person_id.clone(),
+        roles: account.roles.clone(),
+    };
+    render_user(&account.attrs, &account.id, &meta, &abm)
+}
+
+/// `attributes` / `excludedAttributes` as sent.
+#[derive(Debug, Clone, Default)]
+pub struct Projection {
+    pub attributes: Option<String>,
+    pub excluded: Option<String>,
+}
+
+impl Projection {
+    pub fn apply(&self, resource: Value) -> Value {
+        if self.attributes.is_none() && self.excluded.is_none() {
+            return resource;
+        }
+        project(&resource, self.attributes.as_deref(), self.excluded.as_deref())
+    }
+}
+
+/// A single User response with `ETag` (and `Location` when created).
+pub fn user_response(status: StatusCode, account: &Account, base: &str, projection: &Projection) -> Response {
+    let resource = user_resource(account, base);
+    let location = resource["meta"]["location"].as_str().unwrap_or_default().to_string();
+    let mut response = scim_json(status, &projection.apply(resource));
+    if let Ok(tag) = HeaderValue::from_str(&etag(account.version)) {
+        response.headers_mut().insert(ETAG, tag);
+    }
+    if status == StatusCode::CREATED {
+        if let Ok(location) = HeaderValue::from_str(&location) {
+            response.headers_mut().insert(LOCATION, location);
+        }
+    }
+    response
+}
+
+/// A ListResponse (RFC 7644 §3.4.2); paging fields are JSON integers.
+pub fn list_response(resources: Vec<Value>, total: i64, start_index: i64) -> Value {
+    json!({
+        "schemas": [LIST_RESPONSE_SCHEMA],
+        "totalResults": total,
+        "startIndex": start_index,
+        "itemsPerPage": resources.len(),
+        "Resources": resources,
+    })
+}

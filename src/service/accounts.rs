@@ -1,0 +1,349 @@
+//! Accounts as an ABM administrator manages them: manual accounts are fully editable; synced
+//! accounts only in their ABM-side properties (roles, Person ID).
+
+use serde_json::{json, Map, Value};
+
+use super::events::{event, kinds, Actor};
+use super::tokens::{connection_state, ConnectionState};
+use super::users::new_person_id;
+use super::{App, ServiceError, ServiceResult};
+use crate::scim::filter_sql::{user_name_norm, SqlFragment, SqlParam};
+use crate::store::{Account, AccountQuery, StoreError};
+
+/// The roles of Apple Business Manager.
+pub const ROLES: [&str; 5] = ["Administrator", "People Manager", "Device Enrollment Manager", "Content Manager", "Staff"];
+
+/// A manual account to create.
+#[derive(Debug, Clone, Default)]
+pub struct NewManualAccount {
+    pub user_name: String,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub roles: Option<Vec<String>>,
+}
+
+/// A change to an account; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct AccountChange {
+    pub user_name: Option<String>,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub roles: Option<Vec<String>>,
+    pub person_id: Option<String>,
+    pub active: Option<bool>,
+}
+
+/// Filters of the admin account list.
+#[derive(Debug, Clone, Default)]
+pub struct AccountFilter {
+    pub state: Option<String>,
+    pub source: Option<String>,
+    pub role: Option<String>,
+    pub user_name: Option<String>,
+    /// Opaque cursor from the previous page.
+    pub cursor: Option<String>,
+    pub limit: Option<i64>,
+}
+
+/// How an admin settles a Person ID conflict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolution {
+    /// Link the account to the identity provider again: SCIM sees it again.
+    Relink,
+    /// Keep it as a manual account, detached from the IdP.
+    MakeManual,
+}
+
+impl App {
+    pub async fn admin_get_account(&self, org_id: &str, id: &str) -> ServiceResult<Account> {
+        self.require_org(org_id).await?;
+        self.store
+            .get_account(org_id, id)
+            .await?
+            .ok_or_else(|| ServiceError::not_found(format!("no account {id} in organization {org_id}")))
+    }
+
+    /// One page of accounts, ordered by creation, with the cursor of the next page.
+    pub async fn admin_list_accounts(&self, org_id: &str, filter: &AccountFilter) -> ServiceResult<(Vec<Account>, Option<String>)> {
+        self.require_org(org_id).await?;
+        let mut conditions = vec!["TRUE".to_string()];
+        let mut params = Vec::new();
+        let mut push = |sql: &str, param: SqlParam, conditions: &mut Vec<String>| {
+            params.push(param);
+            conditions.push(sql.replace('#', &format!("${}", params.len() + 1)));
+        };
+        if let Some(state) = &filter.state {
+            check_one_of("state", state, &["active", "inactive", "conflict"])?;
+            push("a.state = #", SqlParam::Text(state.clone()), &mut conditions);
+        }
+        if let Some(source) = &filter.source {
+            check_one_of("source", source, &["scim", "manual"])?;
+            push("a.source = #", SqlParam::Text(source.clone()), &mut conditions);
+        }
+        if let Some(role) = &filter.role {
+            let role = canonical_role(role)?;
+            push("a.roles LIKE #", SqlParam::Text(format!("%\"{role}\"%")), &mut conditions);
+        }
+        if let Some(user_name) = &filter.user_name {
+            push("a.user_name_norm = #", SqlParam::Text(user_name_norm(user_name)), &mut conditions);
+        }
+        if let Some(cursor) = &filter.cursor {
+            let (created_at, id) = decode_cursor(cursor)?;
+            let first = params.len() + 2;
+            params.push(SqlParam::Int(created_at));
+            params.push(SqlParam::Text(id));
+            conditions.push(format!("(a.created_at > ${first} OR (a.created_at = ${first} AND a.id > ${}))", first + 1));
+        }
+        let limit = filter.limit.unwrap_or(100).clamp(1, 1000);
+        let page = self
+            .store
+            .query_accounts(&AccountQuery {
+                org_id: org_id.to_string(),
+                condition: SqlFragment { sql: conditions.join(" AND "), params },
+                order_by: "a.created_at ASC, a.id ASC".into(),
+                limit: limit + 1,
+                offset: 0,
+                count_total: false,
+            })
+            .await?;
+        let mut accounts = page.accounts;
+        let next = if accounts.len() as i64 > limit {
+            accounts.truncate(limit as usize);
+            accounts.last().map(|a| encode_cursor(a.created_at, &a.id))
+        } else {
+            None
+        };
+        Ok((accounts, next))
+    }
+
+    /// Creates a manual account (ABM: "Add account").
+    pub async fn admin_create_account(&self, org_id: &str, new: NewManualAccount) -> ServiceResult<Account> {
+        self.require_org(org_id).await?;
+        let user_name = check_user_name(&new.user_name)?;
+        let roles = match new.roles {
+            Some(roles) => canonical_roles(&roles)?,
+            None => vec!["Staff".to_string()],
+        };
+        let now = self.now_micros().await?;
+        let mut attrs = Map::new();
+        attrs.insert("userName".into(), json!(user_name));
+        attrs.insert("active".into(), json!(true));
+        set_name(&mut attrs, new.given_name.as_deref(), new.family_name.as_deref());
+        let account = Account {
+            id: uuid::Uuid::new_v4().to_string(),
+            org_id: org_id.to_string(),
+            user_name_norm: user_name_norm(&user_name),
+            user_name,
+            external_id: None,
+            active: true,
+            state: "active".into(),
+            source: "manual".into(),
+            roles,
+            person_id: Some(new_person_id()),
+            scim_deleted: false,
+            deactivated_at: None,
+            delete_after: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+            attrs,
+        };
+        let created = event(org_id, now, kinds::ACCOUNT_CREATED, &Actor::Admin, Some(&account.id), json!({ "user_name": account.user_name, "source": "manual" }));
+        match self.store.insert_account(&account, &[created]).await {
+            Ok(()) => Ok(account),
+            Err(StoreError::Conflict(_)) => Err(name_taken(&account.user_name)),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    /// Changes an account. Synced accounts accept only roles and Person ID; editing the Person
+    /// ID of a synced account breaks its link to the IdP (state `conflict`).
+    pub async fn admin_update_account(&self, org_id: &str, id: &str, change: AccountChange) -> ServiceResult<Account> {
+        let current = self.admin_get_account(org_id, id).await?;
+        let now = self.now_micros().await?;
+        let mut account = current.clone();
+        let synced = current.source == "scim";
+        if synced && (change.user_name.is_some() || change.given_name.is_some() || change.family_name.is_some() || change.active.is_some()) {
+            return Err(ServiceError::conflict(
+                "read_only",
+                "this account is managed by directory sync: only roles and person_id can be changed here (change the rest in the identity provider)",
+            ));
+        }
+        if let Some(roles) = &change.roles {
+            account.roles = canonical_roles(roles)?;
+        }
+        let mut events = Vec::new();
+        if let Some(person_id) = &change.person_id {
+            let person_id = person_id.trim();
+            if person_id.is_empty() || person_id.len() > 64 {
+                return Err(ServiceError::bad_request("invalid_person_id", "person_id must be 1 to 64 characters"));
+            }
+            if Some(person_id) != current.person_id.as_deref() {
+                account.person_id = Some(person_id.to_string());
+                if synced {
+                    account.state = "conflict".into();
+                    events.push(event(org_id, now, kinds::SYNC_SKIPPED, &Actor::Admin, Some(id), json!({ "user_name": current.user_name, "reason": "person_id_conflict", "detail": "the Person ID was edited, so the account no longer matches the identity provider" })));
+                }
+            }
+        }
+        if let Some(user_name) = &change.user_name {
+            let user_name = check_user_name(user_name)?;
+            account.user_name_norm = user_name_norm(&user_name);
+            account.attrs.insert("userName".into(), json!(user_name));
+            account.user_name = user_name;
+        }
+        if change.given_name.is_some() || change.family_name.is_some() {
+            set_name(&mut account.attrs, change.given_name.as_deref(), change.family_name.as_deref());
+        }
+        if let Some(active) = change.active {
+            if active != current.active {
+                account.active = active;
+                account.attrs.insert("active".into(), json!(active));
+                if active {
+                    account.state = "active".into();
+                    account.deactivated_at = None;
+                    account.delete_after = None;
+                    events.push(event(org_id, now, kinds::ACCOUNT_REACTIVATED, &Actor::Admin, Some(id), json!({ "user_name": account.user_name })));
+                } else {
+                    account.state = "inactive".into();
+                    account.deactivated_at = Some(now);
+                    account.delete_after = Some(now.saturating_add(super::users::retention_micros(self.settings.retention)));
+                    events.push(event(org_id, now, kinds::ACCOUNT_DEACTIVATED, &Actor::Admin, Some(id), json!({ "user_name": account.user_name })));
+                }
+            }
+        }
+        if account == current {
+            return Ok(current);
+        }
+        events.push(event(org_id, now, kinds::ACCOUNT_UPDATED, &Actor::Admin, Some(id), json!({ "user_name": account.user_name })));
+        account.version += 1;
+        account.updated_at = now;
+        self.write_admin_change(&current, &account, &events).await
+    }
+
+    /// Deletes an account. Synced accounts cannot be deleted while SCIM is connected.
+    pub async fn admin_delete_account(&self, org_id: &str, id: &str) -> ServiceResult<()> {
+        let org = self.require_org(org_id).await?;
+        let account = self.admin_get_account(org_id, id).await?;
+        let now = self.now_micros().await?;
+        if account.source == "scim" {
+            let tokens = self.store.list_tokens(org_id).await?;
+            if connection_state(&org, &tokens, now) != ConnectionState::Disconnected {
+                return Err(ServiceError::conflict(
+                    "managed_by_sync",
+                    "this account is managed by directory sync: remove it in the identity provider, or disconnect SCIM first",
+                ));
+            }
+        }
+        let deleted = event(org_id, now, kinds::ACCOUNT_DELETED, &Actor::Admin, Some(id), json!({ "user_name": account.user_name }));
+        if self.store.delete_account(org_id, id, account.version, &[deleted]).await? {
+            Ok(())
+        } else {
+            Err(ServiceError::conflict("concurrent_change", "the account changed while being deleted; retry"))
+        }
+    }
+
+    /// Settles a Person ID conflict.
+    pub async fn admin_resolve_account(&self, org_id: &str, id: &str, resolution: Resolution) -> ServiceResult<Account> {
+        let current = self.admin_get_account(org_id, id).await?;
+        if current.state != "conflict" {
+            return Err(ServiceError::conflict("not_in_conflict", "the account is not in conflict: nothing to resolve"));
+        }
+        let now = self.now_micros().await?;
+        let mut account = current.clone();
+        account.state = if account.active { "active".into() } else { "inactive".into() };
+        let how = match resolution {
+            Resolution::Relink => {
+                account.source = "scim".into();
+                "relinked to the identity provider"
+            }
+            Resolution::MakeManual => {
+                account.source = "manual".into();
+                account.scim_deleted = false;
+                "made a manual account"
+            }
+        };
+        account.version += 1;
+        account.updated_at = now;
+        let events = [event(org_id, now, kinds::ACCOUNT_UPDATED, &Actor::Admin, Some(id), json!({ "user_name": account.user_name, "reason": how }))];
+        self.write_admin_change(&current, &account, &events).await
+    }
+
+    async fn write_admin_change(&self, current: &Account, account: &Account, events: &[crate::store::NewEvent]) -> ServiceResult<Account> {
+        match self.store.update_account(account, current.version, events).await {
+            Ok(true) => Ok(account.clone()),
+            Ok(false) => Err(ServiceError::conflict("concurrent_change", "the account changed meanwhile; read it again and retry")),
+            Err(StoreError::Conflict(_)) => Err(name_taken(&account.user_name)),
+            Err(err) => Err(err.into()),
+        }
+    }
+}
+
+fn set_name(attrs: &mut Map<String, Value>, given: Option<&str>, family: Option<&str>) {
+    let name = attrs.entry("name").or_insert_with(|| json!({}));
+    if let Value::Object(name) = name {
+        if let Some(given) = given {
+            name.insert("givenName".into(), json!(given));
+        }
+        if let Some(family) = family {
+            name.insert("familyName".into(), json!(family));
+        }
+    }
+}
+
+fn check_user_name(raw: &str) -> ServiceResult<String> {
+    let user_name = raw.trim();
+    if user_name.is_empty() || user_name.chars().count() > 256 {
+        return Err(ServiceError::bad_request("invalid_user_name", "user_name must be 1 to 256 characters, e.g. ann@example.com"));
+    }
+    Ok(user_name.to_string())
+}
+
+fn check_one_of(field: &str, value: &str, allowed: &[&str]) -> ServiceResult<()> {
+    if allowed.contains(&value) {
+        Ok(())
+    } else {
+        Err(ServiceError::bad_request("invalid_query", format!("{field} must be one of {}", allowed.join(", "))))
+    }
+}
+
+/// A role name in its canonical spelling (case-insensitive input).
+pub fn canonical_role(raw: &str) -> ServiceResult<&'static str> {
+    ROLES
+        .iter()
+        .find(|r| r.eq_ignore_ascii_case(raw.trim()))
+        .copied()
+        .ok_or_else(|| ServiceError::bad_request("invalid_role", format!("unknown role {raw:?}: roles are {}", ROLES.join(", "))))
+}
+
+fn canonical_roles(raw: &[String]) -> ServiceResult<Vec<String>> {
+    let mut roles: Vec<String> = Vec::new();
+    for role in raw {
+        let role = canonical_role(role)?.to_string();
+        if !roles.contains(&role) {
+            roles.push(role);
+        }
+    }
+    if roles.is_empty() {
+        return Err(ServiceError::bad_request("invalid_role", "an account needs at least one role"));
+    }
+    Ok(roles)
+}
+
+fn name_taken(user_name: &str) -> ServiceError {
+    ServiceError::conflict("user_name_taken", format!("user_name {user_name:?} is already used by another account"))
+}
+
+fn encode_cursor(created_at: i64, id: &str) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{created_at}:{id}"))
+}
+
+fn decode_cursor(cursor: &str) -> ServiceResult<(i64, String)> {
+    use base64::Engine;
+    let invalid = || ServiceError::bad_request("invalid_cursor", "cursor is not one this server returned");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
+    let text = String::from_utf8(bytes).map_err(|_| invalid())?;
+    let (created_at, id) = text.split_once(':').ok_or_else(invalid)?;
+    Ok((created_at.parse().map_err(|_| invalid())?, id.to_string()))
+}
