@@ -34,12 +34,14 @@ impl Application {
             max_connections: args.database.db_max_connections,
             acquire_timeout: args.database.db_acquire_timeout,
         };
-        let store = store::connect(&args.database.database_url, &pool).await.map_err(|e| {
-            anyhow::anyhow!(
-                "cannot open database {}: {e}",
-                store::redact_url(&args.database.database_url)
-            )
-        })?;
+        let store = store::connect(&args.database.database_url, &pool)
+            .await
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot open database {}: {e}",
+                    store::redact_url(&args.database.database_url)
+                )
+            })?;
         let clock: Arc<dyn Clock> = match args.clock {
             ClockMode::System => Arc::new(SystemClock),
             ClockMode::Manual => Arc::new(ManualClock::open(store.clone()).await?),
@@ -73,7 +75,9 @@ impl Application {
     }
 
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener.local_addr().expect("a bound listener has an address")
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
     }
 
     pub fn app(&self) -> Arc<App> {
@@ -99,13 +103,23 @@ impl Application {
 
     /// Serves until `shutdown` resolves, then lets in-flight requests finish, stops background
     /// tasks and closes the pool.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = watch::channel(false);
-        let reaper = tokio::spawn(crate::service::run_reaper(self.app.clone(), self.reaper_interval, stop_rx));
+        let reaper = tokio::spawn(crate::service::run_reaper(
+            self.app.clone(),
+            self.reaper_interval,
+            stop_rx,
+        ));
         let routes = router(self.app.clone(), &self.limits);
-        axum::serve(self.listener, routes.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await?;
+        axum::serve(
+            self.listener,
+            routes.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await?;
         let _ = stop_tx.send(true);
         let _ = reaper.await;
         self.app.store.close().await;

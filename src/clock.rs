@@ -23,7 +23,10 @@ pub enum ClockError {
     #[error("the server runs on the system clock; start it with --clock manual to move time")]
     NotManual,
     #[error("the clock never goes backwards: it is {now}, which is after {requested}")]
-    Backwards { now: DateTime<Utc>, requested: DateTime<Utc> },
+    Backwards {
+        now: DateTime<Utc>,
+        requested: DateTime<Utc>,
+    },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -89,7 +92,9 @@ impl Clock for ManualClock {
         if to < now {
             return Err(ClockError::Backwards { now, requested: to });
         }
-        self.store.put_setting(MANUAL_CLOCK_KEY, &to_micros(to).to_string()).await?;
+        self.store
+            .put_setting(MANUAL_CLOCK_KEY, &to_micros(to).to_string())
+            .await?;
         Ok(to)
     }
 }
@@ -100,7 +105,9 @@ pub fn to_micros(time: DateTime<Utc>) -> i64 {
 }
 
 pub fn from_micros(micros: i64) -> DateTime<Utc> {
-    Utc.timestamp_micros(micros).single().unwrap_or(DateTime::<Utc>::MIN_UTC)
+    Utc.timestamp_micros(micros)
+        .single()
+        .unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
 /// RFC 3339 with millisecond precision and a `Z`, as SCIM `meta` timestamps are written.

@@ -29,7 +29,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the server (the default when no command is given).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply database migrations and exit.
     Migrate(DatabaseArgs),
     /// Print the version and exit.
@@ -40,7 +40,12 @@ pub enum Command {
 pub struct DatabaseArgs {
     /// Database: `sqlite:PATH` (created if missing), `sqlite::memory:` (throwaway), or
     /// `postgres://USER:PASSWORD@HOST/DB`.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite:abm-scim.db", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite:abm-scim.db",
+        hide_env_values = true
+    )]
     pub database_url: String,
     /// Largest number of pooled database connections.
     #[arg(long, env = "ABM_SCIM_DB_MAX_CONNECTIONS", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=1000))]
@@ -120,7 +125,8 @@ fn parse_public_url(value: &str) -> Result<url::Url, String> {
 }
 
 fn parse_positive_duration(value: &str) -> Result<Duration, String> {
-    let duration = humantime::parse_duration(value).map_err(|e| format!("{e} (examples: 60s, 5m, 30days)"))?;
+    let duration =
+        humantime::parse_duration(value).map_err(|e| format!("{e} (examples: 60s, 5m, 30days)"))?;
     if duration.is_zero() {
         return Err("must be greater than zero".into());
     }
@@ -140,7 +146,7 @@ impl ServeArgs {
 impl Cli {
     /// Parses the process arguments (serve args given without a subcommand mean `serve`).
     pub fn command(self) -> Command {
-        self.command.unwrap_or(Command::Serve(self.serve))
+        self.command.unwrap_or(Command::Serve(Box::new(self.serve)))
     }
 }
 
@@ -148,4 +154,3 @@ impl Cli {
 pub fn describe_database(url: &str) -> String {
     crate::store::redact_url(url)
 }
-

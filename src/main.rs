@@ -24,7 +24,10 @@ async fn main() -> anyhow::Result<()> {
             };
             let store = store::connect(&db.database_url, &pool).await?;
             store.close().await;
-            println!("migrations applied to {}", store::redact_url(&db.database_url));
+            println!(
+                "migrations applied to {}",
+                store::redact_url(&db.database_url)
+            );
             Ok(())
         }
         Command::Version => {

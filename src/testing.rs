@@ -78,7 +78,9 @@ impl TestServer {
     }
 
     pub fn builder() -> TestServerBuilder {
-        let mut args = Cli::try_parse_from(["abm-scim"]).expect("default arguments parse").serve;
+        let mut args = Cli::try_parse_from(["abm-scim"])
+            .expect("default arguments parse")
+            .serve;
         args.listen = ([127, 0, 0, 1], 0).into();
         args.database.database_url = "sqlite::memory:".into();
         args.clock = ClockMode::Manual;
@@ -120,12 +122,16 @@ impl TestServer {
 
     /// The default organization's SCIM token (created on first start).
     pub fn scim_token(&self) -> &str {
-        self.scim_token.as_deref().expect("the server bootstrapped a default organization")
+        self.scim_token
+            .as_deref()
+            .expect("the server bootstrapped a default organization")
     }
 
     /// The default organization's id.
     pub fn default_org_id(&self) -> &str {
-        self.default_org_id.as_deref().expect("the server bootstrapped a default organization")
+        self.default_org_id
+            .as_deref()
+            .expect("the server bootstrapped a default organization")
     }
 
     /// Direct access to the rules layer, for assertions a black box cannot make.
@@ -194,7 +200,10 @@ impl AdminClient {
         let response = request.send().await.expect("admin request sent");
         let status = response.status();
         let text = response.text().await.unwrap_or_default();
-        assert!(status.is_success(), "{method} {path} answered {status}: {text}");
+        assert!(
+            status.is_success(),
+            "{method} {path} answered {status}: {text}"
+        );
         if text.is_empty() {
             Value::Null
         } else {
@@ -204,8 +213,12 @@ impl AdminClient {
 
     /// Moves the manual clock forward by an ISO 8601 duration such as `P31D`.
     pub async fn advance_clock(&self, duration: &str) -> Value {
-        self.json(Method::POST, "/clock", Some(serde_json::json!({ "advance": duration })))
-            .await
+        self.json(
+            Method::POST,
+            "/clock",
+            Some(serde_json::json!({ "advance": duration })),
+        )
+        .await
     }
 
     /// Runs one reaper pass now; returns `{deleted, accounts}`.
@@ -215,12 +228,14 @@ impl AdminClient {
 
     /// The accounts of an organization (first page).
     pub async fn accounts(&self, org_id: &str) -> Value {
-        self.json(Method::GET, &format!("/orgs/{org_id}/accounts"), None).await
+        self.json(Method::GET, &format!("/orgs/{org_id}/accounts"), None)
+            .await
     }
 
     /// The request journal of an organization.
     pub async fn requests(&self, org_id: &str) -> Value {
-        self.json(Method::GET, &format!("/orgs/{org_id}/requests"), None).await
+        self.json(Method::GET, &format!("/orgs/{org_id}/requests"), None)
+            .await
     }
 
     /// Creates an organization and returns it.
@@ -230,7 +245,8 @@ impl AdminClient {
 
     /// Creates a SCIM token for an organization; returns `{id, token, expires_at}`.
     pub async fn create_token(&self, org_id: &str) -> Value {
-        self.json(Method::POST, &format!("/orgs/{org_id}/scim/tokens"), None).await
+        self.json(Method::POST, &format!("/orgs/{org_id}/scim/tokens"), None)
+            .await
     }
 }
 

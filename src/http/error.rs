@@ -42,38 +42,68 @@ struct Classified {
 }
 
 fn classify(err: &ServiceError) -> Classified {
-    let make = |status: StatusCode, code: &'static str, scim_type: Option<ScimType>, detail: String| Classified {
+    let make = |status: StatusCode,
+                code: &'static str,
+                scim_type: Option<ScimType>,
+                detail: String| Classified {
         status,
         code,
         scim_type,
         detail,
     };
     match err {
-        ServiceError::Protocol(ProtocolError { status, scim_type, detail }) => {
+        ServiceError::Protocol(ProtocolError {
+            status,
+            scim_type,
+            detail,
+        }) => {
             let status = StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_REQUEST);
             let code = scim_type.map(ScimType::as_str).unwrap_or("bad_request");
             make(status, code, *scim_type, detail.clone())
         }
-        ServiceError::BadRequest { code, detail } => {
-            make(StatusCode::BAD_REQUEST, code, Some(ScimType::InvalidValue), detail.clone())
+        ServiceError::BadRequest { code, detail } => make(
+            StatusCode::BAD_REQUEST,
+            code,
+            Some(ScimType::InvalidValue),
+            detail.clone(),
+        ),
+        ServiceError::Unauthorized(detail) => make(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            None,
+            detail.clone(),
+        ),
+        ServiceError::Forbidden(detail) => {
+            make(StatusCode::FORBIDDEN, "forbidden", None, detail.clone())
         }
-        ServiceError::Unauthorized(detail) => make(StatusCode::UNAUTHORIZED, "unauthorized", None, detail.clone()),
-        ServiceError::Forbidden(detail) => make(StatusCode::FORBIDDEN, "forbidden", None, detail.clone()),
-        ServiceError::NotFound(detail) => make(StatusCode::NOT_FOUND, "not_found", None, detail.clone()),
+        ServiceError::NotFound(detail) => {
+            make(StatusCode::NOT_FOUND, "not_found", None, detail.clone())
+        }
         ServiceError::Conflict { code, detail } => {
             let scim_type = (*code == "uniqueness").then_some(ScimType::Uniqueness);
             make(StatusCode::CONFLICT, code, scim_type, detail.clone())
         }
-        ServiceError::PreconditionFailed(detail) => {
-            make(StatusCode::PRECONDITION_FAILED, "precondition_failed", None, detail.clone())
+        ServiceError::PreconditionFailed(detail) => make(
+            StatusCode::PRECONDITION_FAILED,
+            "precondition_failed",
+            None,
+            detail.clone(),
+        ),
+        ServiceError::Clock(ClockError::NotManual) => make(
+            StatusCode::CONFLICT,
+            "clock_not_manual",
+            None,
+            err.to_string(),
+        ),
+        ServiceError::Clock(ClockError::Backwards { .. }) => make(
+            StatusCode::CONFLICT,
+            "clock_backwards",
+            None,
+            err.to_string(),
+        ),
+        ServiceError::Clock(ClockError::Store(store)) | ServiceError::Store(store) => {
+            classify_store(store)
         }
-        ServiceError::Clock(ClockError::NotManual) => {
-            make(StatusCode::CONFLICT, "clock_not_manual", None, err.to_string())
-        }
-        ServiceError::Clock(ClockError::Backwards { .. }) => {
-            make(StatusCode::CONFLICT, "clock_backwards", None, err.to_string())
-        }
-        ServiceError::Clock(ClockError::Store(store)) | ServiceError::Store(store) => classify_store(store),
     }
 }
 
@@ -108,7 +138,11 @@ fn classify_store(err: &StoreError) -> Classified {
 }
 
 /// Builds a SCIM error response.
-pub fn scim_error_response(status: StatusCode, scim_type: Option<ScimType>, detail: &str) -> Response {
+pub fn scim_error_response(
+    status: StatusCode,
+    scim_type: Option<ScimType>,
+    detail: &str,
+) -> Response {
     let mut body = json!({
         "schemas": [ERROR_SCHEMA],
         "status": status.as_u16().to_string(),
@@ -118,9 +152,10 @@ pub fn scim_error_response(status: StatusCode, scim_type: Option<ScimType>, deta
         body["scimType"] = json!(scim_type.as_str());
     }
     let mut response = (status, body.to_string()).into_response();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(SCIM_CONTENT_TYPE));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(SCIM_CONTENT_TYPE),
+    );
     if status == StatusCode::UNAUTHORIZED {
         response.headers_mut().insert(
             header::WWW_AUTHENTICATE,
@@ -140,11 +175,16 @@ impl IntoResponse for ScimError {
 impl IntoResponse for AdminError {
     fn into_response(self) -> Response {
         let c = classify(&self.0);
-        let mut response = (c.status, axum::Json(json!({ "error": c.code, "detail": c.detail }))).into_response();
+        let mut response = (
+            c.status,
+            axum::Json(json!({ "error": c.code, "detail": c.detail })),
+        )
+            .into_response();
         if c.status == StatusCode::UNAUTHORIZED {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer realm=\"abm-scim-admin\""));
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"abm-scim-admin\""),
+            );
         }
         response
     }

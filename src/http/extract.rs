@@ -17,7 +17,10 @@ use crate::service::{App, ScimPrincipal};
 pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(AUTHORIZATION)?.to_str().ok()?.trim();
     let (scheme, token) = value.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim())
+        .filter(|t| !t.is_empty())
 }
 
 /// An authorised SCIM client: its organization and token.
@@ -26,7 +29,10 @@ pub struct ScimAuth(pub ScimPrincipal);
 impl FromRequestParts<Arc<App>> for ScimAuth {
     type Rejection = ScimError;
 
-    async fn from_request_parts(parts: &mut Parts, app: &Arc<App>) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &Arc<App>,
+    ) -> Result<Self, Self::Rejection> {
         if let Some(principal) = parts.extensions.get::<ScimPrincipal>() {
             return Ok(ScimAuth(principal.clone()));
         }
@@ -47,7 +53,10 @@ impl<S: Send + Sync> FromRequest<S> for ScimBody {
         if let Some(content_type) = req.headers().get(CONTENT_TYPE) {
             let content_type = content_type.to_str().unwrap_or("").to_ascii_lowercase();
             let essence = content_type.split(';').next().unwrap_or("").trim();
-            if !(essence == "application/scim+json" || essence == "application/json" || essence.is_empty()) {
+            if !(essence == "application/scim+json"
+                || essence == "application/json"
+                || essence.is_empty())
+            {
                 return Err(ProtocolError::new(
                     415,
                     None,
@@ -56,13 +65,17 @@ impl<S: Send + Sync> FromRequest<S> for ScimBody {
                 .into());
             }
         }
-        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|rejection| {
-            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                ProtocolError::new(413, None, "request body is too large")
-            } else {
-                ProtocolError::invalid_syntax(format!("could not read the request body: {rejection}"))
-            }
-        })?;
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    ProtocolError::new(413, None, "request body is too large")
+                } else {
+                    ProtocolError::invalid_syntax(format!(
+                        "could not read the request body: {rejection}"
+                    ))
+                }
+            })?;
         let value: Value = serde_json::from_slice(&bytes).map_err(|e| {
             ProtocolError::invalid_syntax(format!("request body is not valid JSON: {e}"))
         })?;

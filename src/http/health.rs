@@ -17,7 +17,10 @@ pub async fn healthz() -> Json<Value> {
 /// `GET /readyz`: the database answers.
 pub async fn readyz(State(app): State<Arc<App>>) -> (StatusCode, Json<Value>) {
     match app.store.ping().await {
-        Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready", "database": "ok" }))),
+        Ok(()) => (
+            StatusCode::OK,
+            Json(json!({ "status": "ready", "database": "ok" })),
+        ),
         Err(err) => {
             tracing::warn!(error = %err, "readiness check failed");
             (

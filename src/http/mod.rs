@@ -55,7 +55,10 @@ pub fn router(app: Arc<App>, limits: &HttpLimits) -> Router {
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, limits.request_timeout))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            limits.request_timeout,
+        ))
         .layer(CatchPanicLayer::custom(telemetry::panic_response))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(telemetry::trace_layer())
@@ -73,5 +76,9 @@ async fn unknown_route() -> Response {
 }
 
 async fn method_not_allowed() -> Response {
-    error::scim_error_response(StatusCode::METHOD_NOT_ALLOWED, None, "this endpoint does not support that HTTP method")
+    error::scim_error_response(
+        StatusCode::METHOD_NOT_ALLOWED,
+        None,
+        "this endpoint does not support that HTTP method",
+    )
 }

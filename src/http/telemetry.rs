@@ -13,7 +13,8 @@ use tracing::Span;
 
 /// One span per request with method, matched route (never the raw query, which may hold
 /// personal data), request id, then status and latency when the response leaves.
-pub fn trace_layer() -> TraceLayer<SharedClassifier<ServerErrorsAsFailures>, RequestSpan, (), LogResponse> {
+pub fn trace_layer(
+) -> TraceLayer<SharedClassifier<ServerErrorsAsFailures>, RequestSpan, (), LogResponse> {
     TraceLayer::new_for_http()
         .make_span_with(RequestSpan)
         .on_request(())
@@ -54,13 +55,21 @@ impl<B> OnResponse<B> for LogResponse {
         let latency_ms = latency.as_secs_f64() * 1000.0;
         span.record("status", response.status().as_u16());
         span.record("latency_ms", latency_ms);
-        tracing::info!(status = response.status().as_u16(), latency_ms, "request finished");
+        tracing::info!(
+            status = response.status().as_u16(),
+            latency_ms,
+            "request finished"
+        );
     }
 }
 
 /// A handler panic becomes a SCIM 500 without the panic message (which could hold data).
 pub fn panic_response(_panic: Box<dyn Any + Send + 'static>) -> Response<Body> {
     tracing::error!("handler panicked");
-    super::error::scim_error_response(StatusCode::INTERNAL_SERVER_ERROR, None, "internal server error")
-        .into_response()
+    super::error::scim_error_response(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        None,
+        "internal server error",
+    )
+    .into_response()
 }

@@ -52,7 +52,10 @@ pub enum Filter {
     },
     /// `attrPath "[" valFilter "]"`, e.g. `emails[type eq "work" and primary eq true]`.
     /// Inside `filter`, paths are relative to the elements of `attr` (sub-attribute names).
-    ValuePath { attr: AttrPath, filter: Box<Filter> },
+    ValuePath {
+        attr: AttrPath,
+        filter: Box<Filter>,
+    },
 }
 
 /// A PATCH `path` (RFC 7644 §3.5.2): `attrPath` or `valuePath ["." subAttr]`.

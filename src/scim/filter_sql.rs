@@ -35,7 +35,10 @@ pub enum SqlParam {
 /// A SQL boolean expression and the values of its placeholders.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SqlFragment {
+    /// A boolean SQL expression; safe to AND with other conditions (it is parenthesized or a
+    /// single function call / EXISTS).
     pub sql: String,
+    /// The values for the fragment's placeholders, in placeholder order.
     pub params: Vec<SqlParam>,
 }
 
@@ -184,7 +187,7 @@ fn sql_op(op: CompareOp) -> &'static str {
     }
 }
 
-/// Escapes LIKE's metacharacters; used with `ESCAPE '\'`.
+/// Escapes LIKE's metacharacters (`%`, `_`, `\`) with `\`, the fragment's ESCAPE character.
 fn escape_like(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     for c in s.chars() {
@@ -534,12 +537,14 @@ impl Compiler {
     fn string_op(&mut self, t: &str, kind: Kind, op: CompareOp, s: &str) -> String {
         let is_like = matches!(op, CompareOp::Co | CompareOp::Sw | CompareOp::Ew);
         let pg = self.dialect == Dialect::Postgres;
+        // E'' means one backslash in PostgreSQL whatever `standard_conforming_strings` says.
+        let esc = if pg { r"E'\\'" } else { r"'\'" };
         match kind {
             // Both sides lowercased by the same SQL function, so equal strings always match
             // whatever the database's notion of case.
             Kind::Str if is_like => {
                 let ph = self.bind(SqlParam::Text(like_pattern(op, s)));
-                format!("COALESCE(lower({t}) LIKE lower({ph}) ESCAPE '\\', FALSE)")
+                format!("COALESCE(lower({t}) LIKE lower({ph}) ESCAPE {esc}, FALSE)")
             }
             Kind::Str => {
                 let ph = self.bind(SqlParam::Text(s.to_string()));
@@ -548,7 +553,7 @@ impl Compiler {
             // The column holds `user_name_norm(userName)`: lowercase the literal the same way.
             Kind::NormStr if is_like => {
                 let ph = self.bind(SqlParam::Text(like_pattern(op, &user_name_norm(s))));
-                format!("COALESCE({t} LIKE {ph} ESCAPE '\\', FALSE)")
+                format!("COALESCE({t} LIKE {ph} ESCAPE {esc}, FALSE)")
             }
             Kind::NormStr => {
                 let ph = self.bind(SqlParam::Text(user_name_norm(s)));

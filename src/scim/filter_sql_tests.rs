@@ -38,7 +38,7 @@ fn simple_columns() {
     let f = compile(r#"userName sw "J%""#, PG);
     assert_eq!(
         f.sql,
-        "COALESCE(a.user_name_norm LIKE $1::text ESCAPE '\\', FALSE)"
+        r"COALESCE(a.user_name_norm LIKE $1::text ESCAPE E'\\', FALSE)"
     );
     assert_eq!(f.params, vec![text("j\\%%")]);
     let f = compile(r#"externalId eq "AbC""#, PG);
@@ -186,7 +186,7 @@ fn logic_and_placeholder_numbering() {
     assert_eq!(
         f.sql,
         "(COALESCE(a.user_name_norm = $5::text, FALSE) OR (NOT (COALESCE(lower((a.attrs->>'title')) \
-         LIKE lower($6::text) ESCAPE '\\', FALSE) AND COALESCE(a.active = $7::boolean, FALSE))))"
+         LIKE lower($6::text) ESCAPE E'\\\\', FALSE) AND COALESCE(a.active = $7::boolean, FALSE))))"
     );
     assert_eq!(f.params, vec![text("a"), text("%b%"), SqlParam::Bool(true)]);
     let f = compile_filter(

@@ -11,7 +11,13 @@ use crate::scim::filter_sql::{user_name_norm, SqlFragment, SqlParam};
 use crate::store::{Account, AccountQuery, StoreError};
 
 /// The roles of Apple Business Manager.
-pub const ROLES: [&str; 5] = ["Administrator", "People Manager", "Device Enrollment Manager", "Content Manager", "Staff"];
+pub const ROLES: [&str; 5] = [
+    "Administrator",
+    "People Manager",
+    "Device Enrollment Manager",
+    "Content Manager",
+    "Staff",
+];
 
 /// A manual account to create.
 #[derive(Debug, Clone, Default)]
@@ -57,14 +63,17 @@ pub enum Resolution {
 impl App {
     pub async fn admin_get_account(&self, org_id: &str, id: &str) -> ServiceResult<Account> {
         self.require_org(org_id).await?;
-        self.store
-            .get_account(org_id, id)
-            .await?
-            .ok_or_else(|| ServiceError::not_found(format!("no account {id} in organization {org_id}")))
+        self.store.get_account(org_id, id).await?.ok_or_else(|| {
+            ServiceError::not_found(format!("no account {id} in organization {org_id}"))
+        })
     }
 
     /// One page of accounts, ordered by creation, with the cursor of the next page.
-    pub async fn admin_list_accounts(&self, org_id: &str, filter: &AccountFilter) -> ServiceResult<(Vec<Account>, Option<String>)> {
+    pub async fn admin_list_accounts(
+        &self,
+        org_id: &str,
+        filter: &AccountFilter,
+    ) -> ServiceResult<(Vec<Account>, Option<String>)> {
         self.require_org(org_id).await?;
         let mut conditions = vec!["TRUE".to_string()];
         let mut params = Vec::new();
@@ -74,32 +83,54 @@ impl App {
         };
         if let Some(state) = &filter.state {
             check_one_of("state", state, &["active", "inactive", "conflict"])?;
-            push("a.state = #", SqlParam::Text(state.clone()), &mut conditions);
+            push(
+                "a.state = #",
+                SqlParam::Text(state.clone()),
+                &mut conditions,
+            );
         }
         if let Some(source) = &filter.source {
             check_one_of("source", source, &["scim", "manual"])?;
-            push("a.source = #", SqlParam::Text(source.clone()), &mut conditions);
+            push(
+                "a.source = #",
+                SqlParam::Text(source.clone()),
+                &mut conditions,
+            );
         }
         if let Some(role) = &filter.role {
             let role = canonical_role(role)?;
-            push("a.roles LIKE #", SqlParam::Text(format!("%\"{role}\"%")), &mut conditions);
+            push(
+                "a.roles LIKE #",
+                SqlParam::Text(format!("%\"{role}\"%")),
+                &mut conditions,
+            );
         }
         if let Some(user_name) = &filter.user_name {
-            push("a.user_name_norm = #", SqlParam::Text(user_name_norm(user_name)), &mut conditions);
+            push(
+                "a.user_name_norm = #",
+                SqlParam::Text(user_name_norm(user_name)),
+                &mut conditions,
+            );
         }
         if let Some(cursor) = &filter.cursor {
             let (created_at, id) = decode_cursor(cursor)?;
             let first = params.len() + 2;
             params.push(SqlParam::Int(created_at));
             params.push(SqlParam::Text(id));
-            conditions.push(format!("(a.created_at > ${first} OR (a.created_at = ${first} AND a.id > ${}))", first + 1));
+            conditions.push(format!(
+                "(a.created_at > ${first} OR (a.created_at = ${first} AND a.id > ${}))",
+                first + 1
+            ));
         }
         let limit = filter.limit.unwrap_or(100).clamp(1, 1000);
         let page = self
             .store
             .query_accounts(&AccountQuery {
                 org_id: org_id.to_string(),
-                condition: SqlFragment { sql: conditions.join(" AND "), params },
+                condition: SqlFragment {
+                    sql: conditions.join(" AND "),
+                    params,
+                },
                 order_by: "a.created_at ASC, a.id ASC".into(),
                 limit: limit + 1,
                 offset: 0,
@@ -117,7 +148,11 @@ impl App {
     }
 
     /// Creates a manual account (ABM: "Add account").
-    pub async fn admin_create_account(&self, org_id: &str, new: NewManualAccount) -> ServiceResult<Account> {
+    pub async fn admin_create_account(
+        &self,
+        org_id: &str,
+        new: NewManualAccount,
+    ) -> ServiceResult<Account> {
         self.require_org(org_id).await?;
         let user_name = check_user_name(&new.user_name)?;
         let roles = match new.roles {
@@ -128,7 +163,11 @@ impl App {
         let mut attrs = Map::new();
         attrs.insert("userName".into(), json!(user_name));
         attrs.insert("active".into(), json!(true));
-        set_name(&mut attrs, new.given_name.as_deref(), new.family_name.as_deref());
+        set_name(
+            &mut attrs,
+            new.given_name.as_deref(),
+            new.family_name.as_deref(),
+        );
         let account = Account {
             id: uuid::Uuid::new_v4().to_string(),
             org_id: org_id.to_string(),
@@ -148,7 +187,14 @@ impl App {
             updated_at: now,
             attrs,
         };
-        let created = event(org_id, now, kinds::ACCOUNT_CREATED, &Actor::Admin, Some(&account.id), json!({ "user_name": account.user_name, "source": "manual" }));
+        let created = event(
+            org_id,
+            now,
+            kinds::ACCOUNT_CREATED,
+            &Actor::Admin,
+            Some(&account.id),
+            json!({ "user_name": account.user_name, "source": "manual" }),
+        );
         match self.store.insert_account(&account, &[created]).await {
             Ok(()) => Ok(account),
             Err(StoreError::Conflict(_)) => Err(name_taken(&account.user_name)),
@@ -158,12 +204,22 @@ impl App {
 
     /// Changes an account. Synced accounts accept only roles and Person ID; editing the Person
     /// ID of a synced account breaks its link to the IdP (state `conflict`).
-    pub async fn admin_update_account(&self, org_id: &str, id: &str, change: AccountChange) -> ServiceResult<Account> {
+    pub async fn admin_update_account(
+        &self,
+        org_id: &str,
+        id: &str,
+        change: AccountChange,
+    ) -> ServiceResult<Account> {
         let current = self.admin_get_account(org_id, id).await?;
         let now = self.now_micros().await?;
         let mut account = current.clone();
         let synced = current.source == "scim";
-        if synced && (change.user_name.is_some() || change.given_name.is_some() || change.family_name.is_some() || change.active.is_some()) {
+        if synced
+            && (change.user_name.is_some()
+                || change.given_name.is_some()
+                || change.family_name.is_some()
+                || change.active.is_some())
+        {
             return Err(ServiceError::conflict(
                 "read_only",
                 "this account is managed by directory sync: only roles and person_id can be changed here (change the rest in the identity provider)",
@@ -176,7 +232,10 @@ impl App {
         if let Some(person_id) = &change.person_id {
             let person_id = person_id.trim();
             if person_id.is_empty() || person_id.len() > 64 {
-                return Err(ServiceError::bad_request("invalid_person_id", "person_id must be 1 to 64 characters"));
+                return Err(ServiceError::bad_request(
+                    "invalid_person_id",
+                    "person_id must be 1 to 64 characters",
+                ));
             }
             if Some(person_id) != current.person_id.as_deref() {
                 account.person_id = Some(person_id.to_string());
@@ -193,7 +252,11 @@ impl App {
             account.user_name = user_name;
         }
         if change.given_name.is_some() || change.family_name.is_some() {
-            set_name(&mut account.attrs, change.given_name.as_deref(), change.family_name.as_deref());
+            set_name(
+                &mut account.attrs,
+                change.given_name.as_deref(),
+                change.family_name.as_deref(),
+            );
         }
         if let Some(active) = change.active {
             if active != current.active {
@@ -203,19 +266,42 @@ impl App {
                     account.state = "active".into();
                     account.deactivated_at = None;
                     account.delete_after = None;
-                    events.push(event(org_id, now, kinds::ACCOUNT_REACTIVATED, &Actor::Admin, Some(id), json!({ "user_name": account.user_name })));
+                    events.push(event(
+                        org_id,
+                        now,
+                        kinds::ACCOUNT_REACTIVATED,
+                        &Actor::Admin,
+                        Some(id),
+                        json!({ "user_name": account.user_name }),
+                    ));
                 } else {
                     account.state = "inactive".into();
                     account.deactivated_at = Some(now);
-                    account.delete_after = Some(now.saturating_add(super::users::retention_micros(self.settings.retention)));
-                    events.push(event(org_id, now, kinds::ACCOUNT_DEACTIVATED, &Actor::Admin, Some(id), json!({ "user_name": account.user_name })));
+                    account.delete_after = Some(
+                        now.saturating_add(super::users::retention_micros(self.settings.retention)),
+                    );
+                    events.push(event(
+                        org_id,
+                        now,
+                        kinds::ACCOUNT_DEACTIVATED,
+                        &Actor::Admin,
+                        Some(id),
+                        json!({ "user_name": account.user_name }),
+                    ));
                 }
             }
         }
         if account == current {
             return Ok(current);
         }
-        events.push(event(org_id, now, kinds::ACCOUNT_UPDATED, &Actor::Admin, Some(id), json!({ "user_name": account.user_name })));
+        events.push(event(
+            org_id,
+            now,
+            kinds::ACCOUNT_UPDATED,
+            &Actor::Admin,
+            Some(id),
+            json!({ "user_name": account.user_name }),
+        ));
         account.version += 1;
         account.updated_at = now;
         self.write_admin_change(&current, &account, &events).await
@@ -235,23 +321,49 @@ impl App {
                 ));
             }
         }
-        let deleted = event(org_id, now, kinds::ACCOUNT_DELETED, &Actor::Admin, Some(id), json!({ "user_name": account.user_name }));
-        if self.store.delete_account(org_id, id, account.version, &[deleted]).await? {
+        let deleted = event(
+            org_id,
+            now,
+            kinds::ACCOUNT_DELETED,
+            &Actor::Admin,
+            Some(id),
+            json!({ "user_name": account.user_name }),
+        );
+        if self
+            .store
+            .delete_account(org_id, id, account.version, &[deleted])
+            .await?
+        {
             Ok(())
         } else {
-            Err(ServiceError::conflict("concurrent_change", "the account changed while being deleted; retry"))
+            Err(ServiceError::conflict(
+                "concurrent_change",
+                "the account changed while being deleted; retry",
+            ))
         }
     }
 
     /// Settles a Person ID conflict.
-    pub async fn admin_resolve_account(&self, org_id: &str, id: &str, resolution: Resolution) -> ServiceResult<Account> {
+    pub async fn admin_resolve_account(
+        &self,
+        org_id: &str,
+        id: &str,
+        resolution: Resolution,
+    ) -> ServiceResult<Account> {
         let current = self.admin_get_account(org_id, id).await?;
         if current.state != "conflict" {
-            return Err(ServiceError::conflict("not_in_conflict", "the account is not in conflict: nothing to resolve"));
+            return Err(ServiceError::conflict(
+                "not_in_conflict",
+                "the account is not in conflict: nothing to resolve",
+            ));
         }
         let now = self.now_micros().await?;
         let mut account = current.clone();
-        account.state = if account.active { "active".into() } else { "inactive".into() };
+        account.state = if account.active {
+            "active".into()
+        } else {
+            "inactive".into()
+        };
         let how = match resolution {
             Resolution::Relink => {
                 account.source = "scim".into();
@@ -265,14 +377,33 @@ impl App {
         };
         account.version += 1;
         account.updated_at = now;
-        let events = [event(org_id, now, kinds::ACCOUNT_UPDATED, &Actor::Admin, Some(id), json!({ "user_name": account.user_name, "reason": how }))];
+        let events = [event(
+            org_id,
+            now,
+            kinds::ACCOUNT_UPDATED,
+            &Actor::Admin,
+            Some(id),
+            json!({ "user_name": account.user_name, "reason": how }),
+        )];
         self.write_admin_change(&current, &account, &events).await
     }
 
-    async fn write_admin_change(&self, current: &Account, account: &Account, events: &[crate::store::NewEvent]) -> ServiceResult<Account> {
-        match self.store.update_account(account, current.version, events).await {
+    async fn write_admin_change(
+        &self,
+        current: &Account,
+        account: &Account,
+        events: &[crate::store::NewEvent],
+    ) -> ServiceResult<Account> {
+        match self
+            .store
+            .update_account(account, current.version, events)
+            .await
+        {
             Ok(true) => Ok(account.clone()),
-            Ok(false) => Err(ServiceError::conflict("concurrent_change", "the account changed meanwhile; read it again and retry")),
+            Ok(false) => Err(ServiceError::conflict(
+                "concurrent_change",
+                "the account changed meanwhile; read it again and retry",
+            )),
             Err(StoreError::Conflict(_)) => Err(name_taken(&account.user_name)),
             Err(err) => Err(err.into()),
         }
@@ -294,7 +425,10 @@ fn set_name(attrs: &mut Map<String, Value>, given: Option<&str>, family: Option<
 fn check_user_name(raw: &str) -> ServiceResult<String> {
     let user_name = raw.trim();
     if user_name.is_empty() || user_name.chars().count() > 256 {
-        return Err(ServiceError::bad_request("invalid_user_name", "user_name must be 1 to 256 characters, e.g. ann@example.com"));
+        return Err(ServiceError::bad_request(
+            "invalid_user_name",
+            "user_name must be 1 to 256 characters, e.g. ann@example.com",
+        ));
     }
     Ok(user_name.to_string())
 }
@@ -303,7 +437,10 @@ fn check_one_of(field: &str, value: &str, allowed: &[&str]) -> ServiceResult<()>
     if allowed.contains(&value) {
         Ok(())
     } else {
-        Err(ServiceError::bad_request("invalid_query", format!("{field} must be one of {}", allowed.join(", "))))
+        Err(ServiceError::bad_request(
+            "invalid_query",
+            format!("{field} must be one of {}", allowed.join(", ")),
+        ))
     }
 }
 
@@ -313,7 +450,12 @@ pub fn canonical_role(raw: &str) -> ServiceResult<&'static str> {
         .iter()
         .find(|r| r.eq_ignore_ascii_case(raw.trim()))
         .copied()
-        .ok_or_else(|| ServiceError::bad_request("invalid_role", format!("unknown role {raw:?}: roles are {}", ROLES.join(", "))))
+        .ok_or_else(|| {
+            ServiceError::bad_request(
+                "invalid_role",
+                format!("unknown role {raw:?}: roles are {}", ROLES.join(", ")),
+            )
+        })
 }
 
 fn canonical_roles(raw: &[String]) -> ServiceResult<Vec<String>> {
@@ -325,13 +467,19 @@ fn canonical_roles(raw: &[String]) -> ServiceResult<Vec<String>> {
         }
     }
     if roles.is_empty() {
-        return Err(ServiceError::bad_request("invalid_role", "an account needs at least one role"));
+        return Err(ServiceError::bad_request(
+            "invalid_role",
+            "an account needs at least one role",
+        ));
     }
     Ok(roles)
 }
 
 fn name_taken(user_name: &str) -> ServiceError {
-    ServiceError::conflict("user_name_taken", format!("user_name {user_name:?} is already used by another account"))
+    ServiceError::conflict(
+        "user_name_taken",
+        format!("user_name {user_name:?} is already used by another account"),
+    )
 }
 
 fn encode_cursor(created_at: i64, id: &str) -> String {
@@ -341,8 +489,11 @@ fn encode_cursor(created_at: i64, id: &str) -> String {
 
 fn decode_cursor(cursor: &str) -> ServiceResult<(i64, String)> {
     use base64::Engine;
-    let invalid = || ServiceError::bad_request("invalid_cursor", "cursor is not one this server returned");
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
+    let invalid =
+        || ServiceError::bad_request("invalid_cursor", "cursor is not one this server returned");
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cursor)
+        .map_err(|_| invalid())?;
     let text = String::from_utf8(bytes).map_err(|_| invalid())?;
     let (created_at, id) = text.split_once(':').ok_or_else(invalid)?;
     Ok((created_at.parse().map_err(|_| invalid())?, id.to_string()))

@@ -48,8 +48,11 @@ impl Keys {
     }
 
     pub(super) fn sign(&self, claims: &Claims) -> ServiceResult<String> {
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
-            .map_err(|e| ServiceError::Store(crate::store::StoreError::Database(format!("signing failed: {e}"))))
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding).map_err(|e| {
+            ServiceError::Store(crate::store::StoreError::Database(format!(
+                "signing failed: {e}"
+            )))
+        })
     }
 }
 
@@ -94,8 +97,14 @@ impl App {
 
     /// Checks the admin token in constant time.
     pub fn authorize_admin(&self, presented: Option<&str>) -> ServiceResult<()> {
-        let presented = presented.ok_or_else(|| ServiceError::Unauthorized("missing bearer token: send Authorization: Bearer <admin token>".into()))?;
-        let ok: bool = hash_secret(presented).ct_eq(&self.keys.admin_token_hash).into();
+        let presented = presented.ok_or_else(|| {
+            ServiceError::Unauthorized(
+                "missing bearer token: send Authorization: Bearer <admin token>".into(),
+            )
+        })?;
+        let ok: bool = hash_secret(presented)
+            .ct_eq(&self.keys.admin_token_hash)
+            .into();
         if ok {
             Ok(())
         } else {
@@ -108,35 +117,50 @@ impl App {
     /// revocation takes effect on the very next request.
     pub async fn authorize_scim(&self, presented: Option<&str>) -> ServiceResult<ScimPrincipal> {
         let token = presented.ok_or_else(|| {
-            ServiceError::Unauthorized("missing bearer token: send Authorization: Bearer <SCIM token>".into())
+            ServiceError::Unauthorized(
+                "missing bearer token: send Authorization: Bearer <SCIM token>".into(),
+            )
         })?;
-        let claims = jsonwebtoken::decode::<Claims>(token, &self.keys.decoding, &self.keys.validation)
-            .map_err(|_| ServiceError::Unauthorized("invalid token: not a SCIM token issued by this server".into()))?
-            .claims;
+        let claims =
+            jsonwebtoken::decode::<Claims>(token, &self.keys.decoding, &self.keys.validation)
+                .map_err(|_| {
+                    ServiceError::Unauthorized(
+                        "invalid token: not a SCIM token issued by this server".into(),
+                    )
+                })?
+                .claims;
         let now = self.now_micros().await?;
         if now >= claims.exp.saturating_mul(1_000_000) {
-            return Err(ServiceError::Unauthorized("token expired: renew it and update the identity provider".into()));
+            return Err(ServiceError::Unauthorized(
+                "token expired: renew it and update the identity provider".into(),
+            ));
         }
-        let record = self
-            .store
-            .get_token(&claims.jti)
-            .await?
-            .ok_or_else(|| ServiceError::Unauthorized("invalid token: unknown token (revoked by disconnection or organization deleted)".into()))?;
-        let matches: bool = hex::encode(hash_secret(token)).as_bytes().ct_eq(record.token_hash.as_bytes()).into();
+        let record = self.store.get_token(&claims.jti).await?.ok_or_else(|| {
+            ServiceError::Unauthorized(
+                "invalid token: unknown token (revoked by disconnection or organization deleted)"
+                    .into(),
+            )
+        })?;
+        let matches: bool = hex::encode(hash_secret(token))
+            .as_bytes()
+            .ct_eq(record.token_hash.as_bytes())
+            .into();
         if !matches || record.org_id != claims.org {
             return Err(ServiceError::Unauthorized("invalid token".into()));
         }
         if record.revoked_at.is_some() {
-            return Err(ServiceError::Unauthorized("token revoked: create a new token in the admin API".into()));
+            return Err(ServiceError::Unauthorized(
+                "token revoked: create a new token in the admin API".into(),
+            ));
         }
         if now >= record.expires_at {
-            return Err(ServiceError::Unauthorized("token expired: renew it and update the identity provider".into()));
+            return Err(ServiceError::Unauthorized(
+                "token expired: renew it and update the identity provider".into(),
+            ));
         }
-        let org = self
-            .store
-            .get_org(&record.org_id)
-            .await?
-            .ok_or_else(|| ServiceError::Unauthorized("invalid token: organization no longer exists".into()))?;
+        let org = self.store.get_org(&record.org_id).await?.ok_or_else(|| {
+            ServiceError::Unauthorized("invalid token: organization no longer exists".into())
+        })?;
         if org.directory_sync_source != "scim" {
             return Err(ServiceError::Forbidden(format!(
                 "the organization's directory sync source is '{}', not SCIM: connect SCIM in the admin API first",
@@ -151,11 +175,24 @@ impl App {
                 ));
             }
         }
-        if record.last_used_at.is_none_or(|used| now - used >= LAST_USED_RESOLUTION_MICROS) {
+        if record
+            .last_used_at
+            .is_none_or(|used| now - used >= LAST_USED_RESOLUTION_MICROS)
+        {
             let tokens = self.store.list_tokens(&org.id).await?;
-            let first_use = tokens.iter().filter(|t| t.revoked_at.is_none()).all(|t| t.last_used_at.is_none());
+            let first_use = tokens
+                .iter()
+                .filter(|t| t.revoked_at.is_none())
+                .all(|t| t.last_used_at.is_none());
             let events = if first_use {
-                vec![event(&org.id, now, kinds::SCIM_CONNECTED, &Actor::Scim(record.id.clone()), None, serde_json::json!({}))]
+                vec![event(
+                    &org.id,
+                    now,
+                    kinds::SCIM_CONNECTED,
+                    &Actor::Scim(record.id.clone()),
+                    None,
+                    serde_json::json!({}),
+                )]
             } else {
                 Vec::new()
             };
@@ -163,6 +200,9 @@ impl App {
             used.last_used_at = Some(now);
             self.store.update_token(&used, &events).await?;
         }
-        Ok(ScimPrincipal { org, token_id: record.id })
+        Ok(ScimPrincipal {
+            org,
+            token_id: record.id,
+        })
     }
 }

@@ -42,7 +42,9 @@ impl App {
         let jwt_secret = match jwt_secret {
             Some(secret) => secret.to_string(),
             None => {
-                store.insert_setting_if_absent(JWT_SECRET_KEY, &random_secret("")).await?;
+                store
+                    .insert_setting_if_absent(JWT_SECRET_KEY, &random_secret(""))
+                    .await?;
                 store.get_setting(JWT_SECRET_KEY).await?.unwrap_or_default()
             }
         };
@@ -51,18 +53,30 @@ impl App {
             None => {
                 let generated = random_secret("abm_admin_");
                 let hash_hex = hex::encode(hash_secret(&generated));
-                if store.insert_setting_if_absent(ADMIN_TOKEN_HASH_KEY, &hash_hex).await? {
+                if store
+                    .insert_setting_if_absent(ADMIN_TOKEN_HASH_KEY, &hash_hex)
+                    .await?
+                {
                     first.admin_token = Some(generated);
                 }
-                let stored = store.get_setting(ADMIN_TOKEN_HASH_KEY).await?.unwrap_or_default();
+                let stored = store
+                    .get_setting(ADMIN_TOKEN_HASH_KEY)
+                    .await?
+                    .unwrap_or_default();
                 let mut hash = [0u8; 32];
-                hex::decode_to_slice(stored, &mut hash)
-                    .map_err(|e| crate::store::StoreError::Corrupt(format!("admin token hash: {e}")))?;
+                hex::decode_to_slice(stored, &mut hash).map_err(|e| {
+                    crate::store::StoreError::Corrupt(format!("admin token hash: {e}"))
+                })?;
                 hash
             }
         };
         let app = App::assemble(store, clock, settings, jwt_secret.as_bytes(), admin_hash);
-        if bootstrap && app.store.insert_setting_if_absent(BOOTSTRAPPED_KEY, "1").await? {
+        if bootstrap
+            && app
+                .store
+                .insert_setting_if_absent(BOOTSTRAPPED_KEY, "1")
+                .await?
+        {
             let (org, _) = app
                 .create_org(NewOrg {
                     name: "Example Org".into(),

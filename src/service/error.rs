@@ -37,11 +37,17 @@ pub type ServiceResult<T> = Result<T, ServiceError>;
 
 impl ServiceError {
     pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
-        ServiceError::Conflict { code, detail: detail.into() }
+        ServiceError::Conflict {
+            code,
+            detail: detail.into(),
+        }
     }
 
     pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
-        ServiceError::BadRequest { code, detail: detail.into() }
+        ServiceError::BadRequest {
+            code,
+            detail: detail.into(),
+        }
     }
 
     pub fn not_found(detail: impl Into<String>) -> Self {

@@ -43,7 +43,14 @@ impl std::fmt::Display for Actor {
 }
 
 /// Builds an event row.
-pub fn event(org_id: &str, at: i64, kind: &str, actor: &Actor, account_id: Option<&str>, detail: Value) -> NewEvent {
+pub fn event(
+    org_id: &str,
+    at: i64,
+    kind: &str,
+    actor: &Actor,
+    account_id: Option<&str>,
+    detail: Value,
+) -> NewEvent {
     NewEvent {
         org_id: org_id.to_string(),
         at,

@@ -25,7 +25,10 @@ impl App {
     pub async fn create_org(&self, new: NewOrg) -> ServiceResult<(Org, Vec<Domain>)> {
         let name = new.name.trim();
         if name.is_empty() || name.len() > 200 {
-            return Err(ServiceError::bad_request("invalid_name", "name must be 1 to 200 characters"));
+            return Err(ServiceError::bad_request(
+                "invalid_name",
+                "name must be 1 to 200 characters",
+            ));
         }
         let now = self.now_micros().await?;
         let org = Org {
@@ -45,7 +48,11 @@ impl App {
             if domains.iter().any(|d| d.name == name) {
                 continue;
             }
-            domains.push(Domain { org_id: org.id.clone(), name, verified });
+            domains.push(Domain {
+                org_id: org.id.clone(),
+                name,
+                verified,
+            });
         }
         self.store.insert_org(&org, &domains, &[]).await?;
         Ok((org, domains))
@@ -98,11 +105,15 @@ impl App {
             if !SYNC_SOURCES.contains(&source.as_str()) {
                 return Err(ServiceError::bad_request(
                     "invalid_sync_source",
-                    format!("directory_sync_source must be one of {}", SYNC_SOURCES.join(", ")),
+                    format!(
+                        "directory_sync_source must be one of {}",
+                        SYNC_SOURCES.join(", ")
+                    ),
                 ));
             }
             let tokens = self.store.list_tokens(org_id).await?;
-            let connected = super::tokens::connection_state(&current, &tokens, now) != super::tokens::ConnectionState::Disconnected;
+            let connected = super::tokens::connection_state(&current, &tokens, now)
+                != super::tokens::ConnectionState::Disconnected;
             if connected && source != "scim" {
                 return Err(ServiceError::conflict(
                     "sync_source_conflict",
@@ -117,7 +128,10 @@ impl App {
         if let Some(name) = change.name {
             let name = name.trim();
             if name.is_empty() || name.len() > 200 {
-                return Err(ServiceError::bad_request("invalid_name", "name must be 1 to 200 characters"));
+                return Err(ServiceError::bad_request(
+                    "invalid_name",
+                    "name must be 1 to 200 characters",
+                ));
             }
             org.name = name.to_string();
         }
@@ -142,11 +156,18 @@ impl App {
         if self.store.delete_org(org_id).await? {
             Ok(())
         } else {
-            Err(ServiceError::not_found(format!("no organization with id {org_id}")))
+            Err(ServiceError::not_found(format!(
+                "no organization with id {org_id}"
+            )))
         }
     }
 
-    pub async fn add_domain(&self, org_id: &str, name: &str, verified: bool) -> ServiceResult<Domain> {
+    pub async fn add_domain(
+        &self,
+        org_id: &str,
+        name: &str,
+        verified: bool,
+    ) -> ServiceResult<Domain> {
         self.require_org(org_id).await?;
         let domain = Domain {
             org_id: org_id.to_string(),
@@ -163,7 +184,9 @@ impl App {
         if self.store.delete_domain(org_id, &name).await? {
             Ok(())
         } else {
-            Err(ServiceError::not_found(format!("no domain {name} in this organization")))
+            Err(ServiceError::not_found(format!(
+                "no domain {name} in this organization"
+            )))
         }
     }
 }

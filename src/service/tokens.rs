@@ -90,10 +90,17 @@ pub struct IssuedToken {
 
 impl App {
     /// Signs a new token for `org` and builds its row (not stored yet).
-    pub(super) fn mint_token(&self, org_id: &str, now: i64, renewed_from: Option<String>) -> ServiceResult<IssuedToken> {
+    pub(super) fn mint_token(
+        &self,
+        org_id: &str,
+        now: i64,
+        renewed_from: Option<String>,
+    ) -> ServiceResult<IssuedToken> {
         let id = uuid::Uuid::new_v4().to_string();
         let expires_at = match self.settings.token_lifetime {
-            Some(lifetime) => now.saturating_add(i64::try_from(lifetime.as_micros()).unwrap_or(i64::MAX)),
+            Some(lifetime) => {
+                now.saturating_add(i64::try_from(lifetime.as_micros()).unwrap_or(i64::MAX))
+            }
             None => from_micros(now)
                 .checked_add_months(Months::new(12))
                 .map(to_micros)
@@ -127,7 +134,11 @@ impl App {
     }
 
     /// Creates a token (ABM: "Generate token"), connecting SCIM if it was disconnected.
-    pub async fn create_token(&self, org_id: &str, renew_of: Option<&str>) -> ServiceResult<IssuedToken> {
+    pub async fn create_token(
+        &self,
+        org_id: &str,
+        renew_of: Option<&str>,
+    ) -> ServiceResult<IssuedToken> {
         let mut org = self.require_org(org_id).await?;
         let now = self.now_micros().await?;
         if org.directory_sync_source.starts_with("oidc") {
@@ -141,12 +152,14 @@ impl App {
         }
         let tokens = self.store.list_tokens(&org.id).await?;
         if let Some(old_id) = renew_of {
-            let old = tokens
-                .iter()
-                .find(|t| t.id == old_id)
-                .ok_or_else(|| ServiceError::not_found(format!("no token {old_id} in this organization")))?;
+            let old = tokens.iter().find(|t| t.id == old_id).ok_or_else(|| {
+                ServiceError::not_found(format!("no token {old_id} in this organization"))
+            })?;
             if old.revoked_at.is_some() {
-                return Err(ServiceError::conflict("token_revoked", "a revoked token cannot be renewed: create a new one"));
+                return Err(ServiceError::conflict(
+                    "token_revoked",
+                    "a revoked token cannot be renewed: create a new one",
+                ));
             }
         }
         let state = connection_state(&org, &tokens, now);
@@ -174,14 +187,28 @@ impl App {
             self.store.update_token(token, &[]).await?;
         }
         let issued = self.mint_token(&org.id, now, renew_of.map(str::to_string))?;
-        if matches!(state, ConnectionState::Disconnected | ConnectionState::Expired) {
+        if matches!(
+            state,
+            ConnectionState::Disconnected | ConnectionState::Expired
+        ) {
             org.directory_sync_source = "scim".into();
             org.scim_connected_at = Some(now);
             org.updated_at = now;
             self.store.update_org(&org, &[]).await?;
         }
-        let kind = if renew_of.is_some() { kinds::TOKEN_RENEWED } else { kinds::TOKEN_CREATED };
-        events.push(event(&org.id, now, kind, &Actor::Admin, None, json!({ "token_id": issued.id, "renewed_from": renew_of })));
+        let kind = if renew_of.is_some() {
+            kinds::TOKEN_RENEWED
+        } else {
+            kinds::TOKEN_CREATED
+        };
+        events.push(event(
+            &org.id,
+            now,
+            kind,
+            &Actor::Admin,
+            None,
+            json!({ "token_id": issued.id, "renewed_from": renew_of }),
+        ));
         self.store.insert_token(&issued.record, &events).await?;
         Ok(issued)
     }
@@ -191,14 +218,16 @@ impl App {
         let org = self.require_org(org_id).await?;
         let now = self.now_micros().await?;
         let tokens = self.store.list_tokens(&org.id).await?;
-        let token = tokens
-            .iter()
-            .find(|t| t.id == token_id)
-            .ok_or_else(|| ServiceError::not_found(format!("no token {token_id} in this organization")))?;
+        let token = tokens.iter().find(|t| t.id == token_id).ok_or_else(|| {
+            ServiceError::not_found(format!("no token {token_id} in this organization"))
+        })?;
         if token.revoked_at.is_some() {
             return Ok(());
         }
-        let live = tokens.iter().filter(|t| TokenStatus::of(t, now).is_live()).count();
+        let live = tokens
+            .iter()
+            .filter(|t| TokenStatus::of(t, now).is_live())
+            .count();
         if TokenStatus::of(token, now).is_live() && live <= 1 {
             return Err(ServiceError::conflict(
                 "last_token",
@@ -207,7 +236,14 @@ impl App {
         }
         let mut revoked = token.clone();
         revoked.revoked_at = Some(now);
-        let events = [event(&org.id, now, kinds::TOKEN_REVOKED, &Actor::Admin, None, json!({ "token_id": token_id }))];
+        let events = [event(
+            &org.id,
+            now,
+            kinds::TOKEN_REVOKED,
+            &Actor::Admin,
+            None,
+            json!({ "token_id": token_id }),
+        )];
         self.store.update_token(&revoked, &events).await?;
         Ok(())
     }
@@ -216,12 +252,21 @@ impl App {
     pub async fn disconnect_scim(&self, org_id: &str, actor: &Actor) -> ServiceResult<()> {
         let mut org = self.require_org(org_id).await?;
         let now = self.now_micros().await?;
-        for token in self.store.list_tokens(&org.id).await?.into_iter().filter(|t| t.revoked_at.is_none()) {
+        for token in self
+            .store
+            .list_tokens(&org.id)
+            .await?
+            .into_iter()
+            .filter(|t| t.revoked_at.is_none())
+        {
             let mut revoked = token;
             revoked.revoked_at = Some(now);
             self.store.update_token(&revoked, &[]).await?;
         }
-        let converted = self.store.convert_scim_accounts_to_manual(&org.id, now).await?;
+        let converted = self
+            .store
+            .convert_scim_accounts_to_manual(&org.id, now)
+            .await?;
         let was_scim = org.directory_sync_source == "scim";
         if was_scim {
             org.directory_sync_source = "none".into();
@@ -246,12 +291,28 @@ impl App {
         let now = self.now_micros().await?;
         for token in self.store.list_tokens(org_id).await? {
             let status = TokenStatus::of(&token, now);
-            if matches!(status, TokenStatus::Expiring | TokenStatus::Expired) && !token.expiring_notified {
+            if matches!(status, TokenStatus::Expiring | TokenStatus::Expired)
+                && !token.expiring_notified
+            {
                 let mut noted = token.clone();
                 noted.expiring_notified = true;
-                let mut events = vec![event(org_id, now, kinds::TOKEN_EXPIRING, &Actor::System, None, json!({ "token_id": token.id, "expires_at": from_micros(token.expires_at) }))];
+                let mut events = vec![event(
+                    org_id,
+                    now,
+                    kinds::TOKEN_EXPIRING,
+                    &Actor::System,
+                    None,
+                    json!({ "token_id": token.id, "expires_at": from_micros(token.expires_at) }),
+                )];
                 if status == TokenStatus::Expired {
-                    events.push(event(org_id, now, kinds::TOKEN_EXPIRED, &Actor::System, None, json!({ "token_id": token.id })));
+                    events.push(event(
+                        org_id,
+                        now,
+                        kinds::TOKEN_EXPIRED,
+                        &Actor::System,
+                        None,
+                        json!({ "token_id": token.id }),
+                    ));
                 }
                 self.store.update_token(&noted, &events).await?;
             }

@@ -50,14 +50,25 @@ pub struct Created {
 
 impl App {
     /// `POST /Users`.
-    pub async fn scim_create_user(&self, principal: &ScimPrincipal, body: &Value) -> ServiceResult<Created> {
+    pub async fn scim_create_user(
+        &self,
+        principal: &ScimPrincipal,
+        body: &Value,
+    ) -> ServiceResult<Created> {
         let attrs = normalize_user(body)?;
         let org = &principal.org;
         let actor = principal.actor();
         let user_name = text_attr(&attrs, "userName").unwrap_or_default();
         let now = self.now_micros().await?;
         if let Err(err) = self.check_verified_domain(org, &user_name).await {
-            let skipped = event(&org.id, now, kinds::SYNC_SKIPPED, &actor, None, json!({ "user_name": user_name, "reason": "unverified_domain" }));
+            let skipped = event(
+                &org.id,
+                now,
+                kinds::SYNC_SKIPPED,
+                &actor,
+                None,
+                json!({ "user_name": user_name, "reason": "unverified_domain" }),
+            );
             self.store.append_events(&[skipped]).await?;
             return Err(err);
         }
@@ -65,18 +76,33 @@ impl App {
         let existing = self.store.find_account_by_user_name(&org.id, &norm).await?;
         let Some(existing) = existing else {
             let account = new_scim_account(org, attrs, now, self.settings.retention);
-            let created = event(&org.id, now, kinds::ACCOUNT_CREATED, &actor, Some(&account.id), json!({ "user_name": account.user_name }));
+            let created = event(
+                &org.id,
+                now,
+                kinds::ACCOUNT_CREATED,
+                &actor,
+                Some(&account.id),
+                json!({ "user_name": account.user_name }),
+            );
             return match self.store.insert_account(&account, &[created]).await {
                 Ok(()) => Ok(Created { account }),
                 Err(StoreError::Conflict(_)) => Err(taken(&user_name)),
                 Err(err) => Err(err.into()),
             };
         };
-        self.create_over_existing(org, &actor, existing, attrs, now).await
+        self.create_over_existing(org, &actor, existing, attrs, now)
+            .await
     }
 
     /// `POST /Users` for a userName that already has an account: ABM's conflict rules.
-    async fn create_over_existing(&self, org: &Org, actor: &Actor, existing: Account, attrs: Map<String, Value>, now: i64) -> ServiceResult<Created> {
+    async fn create_over_existing(
+        &self,
+        org: &Org,
+        actor: &Actor,
+        existing: Account,
+        attrs: Map<String, Value>,
+        now: i64,
+    ) -> ServiceResult<Created> {
         let user_name = existing.user_name.clone();
         if existing.source == "scim" && existing.state == "conflict" {
             return Err(ServiceError::uniqueness(format!(
@@ -85,8 +111,19 @@ impl App {
             )));
         }
         if existing.source == "manual" {
-            if existing.roles.iter().any(|r| PROTECTED_ROLES.contains(&r.as_str())) {
-                let skipped = event(&org.id, now, kinds::SYNC_SKIPPED, actor, Some(&existing.id), json!({ "user_name": user_name, "reason": "conflict", "detail": "existing Administrator or People Manager account left unchanged" }));
+            if existing
+                .roles
+                .iter()
+                .any(|r| PROTECTED_ROLES.contains(&r.as_str()))
+            {
+                let skipped = event(
+                    &org.id,
+                    now,
+                    kinds::SYNC_SKIPPED,
+                    actor,
+                    Some(&existing.id),
+                    json!({ "user_name": user_name, "reason": "conflict", "detail": "existing Administrator or People Manager account left unchanged" }),
+                );
                 self.store.append_events(&[skipped]).await?;
                 return Err(ServiceError::uniqueness(format!(
                     "userName {user_name:?} matches an existing Administrator or People Manager account, which directory sync never changes"
@@ -97,13 +134,31 @@ impl App {
                 flagged.state = "conflict".into();
                 flagged.version += 1;
                 flagged.updated_at = now;
-                let skipped = event(&org.id, now, kinds::SYNC_SKIPPED, actor, Some(&existing.id), json!({ "user_name": user_name, "reason": "conflict", "detail": "a manual account has this name and auto merge is off" }));
-                self.store.update_account(&flagged, existing.version, &[skipped]).await?;
+                let skipped = event(
+                    &org.id,
+                    now,
+                    kinds::SYNC_SKIPPED,
+                    actor,
+                    Some(&existing.id),
+                    json!({ "user_name": user_name, "reason": "conflict", "detail": "a manual account has this name and auto merge is off" }),
+                );
+                self.store
+                    .update_account(&flagged, existing.version, &[skipped])
+                    .await?;
                 return Err(ServiceError::uniqueness(format!(
                     "userName {user_name:?} matches a manual account (now flagged as conflicting): turn on auto merge to merge them"
                 )));
             }
-            return self.take_over(existing, attrs, actor, now, kinds::ACCOUNT_UPDATED, "merged manual account").await;
+            return self
+                .take_over(
+                    existing,
+                    attrs,
+                    actor,
+                    now,
+                    kinds::ACCOUNT_UPDATED,
+                    "merged manual account",
+                )
+                .await;
         }
         // A SCIM account with this name.
         if existing.state == "active" {
@@ -111,8 +166,14 @@ impl App {
         }
         let same_identity = text_attr(&attrs, "externalId") == existing.external_id;
         if same_identity || org.auto_merge {
-            let why = if same_identity { "same externalId synced again" } else { "relinked to a new identity (auto merge)" };
-            return self.take_over(existing, attrs, actor, now, kinds::ACCOUNT_REACTIVATED, why).await;
+            let why = if same_identity {
+                "same externalId synced again"
+            } else {
+                "relinked to a new identity (auto merge)"
+            };
+            return self
+                .take_over(existing, attrs, actor, now, kinds::ACCOUNT_REACTIVATED, why)
+                .await;
         }
         Err(ServiceError::uniqueness(format!(
             "userName {user_name:?} belongs to a deactivated account with a different externalId; it is deleted 30 days after deactivation, or turn on auto merge to relink it"
@@ -120,7 +181,15 @@ impl App {
     }
 
     /// Makes `existing` the SCIM account for `attrs`, keeping its id, roles and Person ID.
-    async fn take_over(&self, existing: Account, attrs: Map<String, Value>, actor: &Actor, now: i64, kind: &str, why: &str) -> ServiceResult<Created> {
+    async fn take_over(
+        &self,
+        existing: Account,
+        attrs: Map<String, Value>,
+        actor: &Actor,
+        now: i64,
+        kind: &str,
+        why: &str,
+    ) -> ServiceResult<Created> {
         let mut account = existing.clone();
         account.source = "scim".into();
         account.scim_deleted = false;
@@ -128,15 +197,30 @@ impl App {
         if account.person_id.is_none() {
             account.person_id = Some(new_person_id());
         }
-        account.state = if account.active { "active".into() } else { "inactive".into() };
+        account.state = if account.active {
+            "active".into()
+        } else {
+            "inactive".into()
+        };
         if account.active {
             account.deactivated_at = None;
             account.delete_after = None;
         }
         account.version += 1;
         account.updated_at = now;
-        let events = [event(&account.org_id, now, kind, actor, Some(&account.id), json!({ "user_name": account.user_name, "reason": why }))];
-        match self.store.update_account(&account, existing.version, &events).await {
+        let events = [event(
+            &account.org_id,
+            now,
+            kind,
+            actor,
+            Some(&account.id),
+            json!({ "user_name": account.user_name, "reason": why }),
+        )];
+        match self
+            .store
+            .update_account(&account, existing.version, &events)
+            .await
+        {
             Ok(true) => Ok(Created { account }),
             Ok(false) => Err(taken(&existing.user_name)),
             Err(StoreError::Conflict(_)) => Err(taken(&account.user_name)),
@@ -149,13 +233,24 @@ impl App {
         if !org.require_verified_domain {
             return Ok(());
         }
-        let domain = user_name.rsplit_once('@').map(|(_, d)| d.to_ascii_lowercase()).unwrap_or_default();
+        let domain = user_name
+            .rsplit_once('@')
+            .map(|(_, d)| d.to_ascii_lowercase())
+            .unwrap_or_default();
         let domains = self.store.list_domains(&org.id).await?;
         if domains.iter().any(|d| d.verified && d.name == domain) {
             return Ok(());
         }
-        let verified: Vec<&str> = domains.iter().filter(|d| d.verified).map(|d| d.name.as_str()).collect();
-        let shown = if domain.is_empty() { "(none: userName is not an email address)".to_string() } else { domain };
+        let verified: Vec<&str> = domains
+            .iter()
+            .filter(|d| d.verified)
+            .map(|d| d.name.as_str())
+            .collect();
+        let shown = if domain.is_empty() {
+            "(none: userName is not an email address)".to_string()
+        } else {
+            domain
+        };
         Err(ProtocolError::invalid_value(format!(
             "userName {user_name:?} is not in a verified domain of the organization: domain {shown}; verified domains: {}",
             if verified.is_empty() { "none".to_string() } else { verified.join(", ") }
@@ -164,13 +259,23 @@ impl App {
     }
 
     /// The account behind a SCIM id, if SCIM may see it (not deleted through SCIM, not unlinked).
-    pub async fn scim_get_user(&self, principal: &ScimPrincipal, id: &str) -> ServiceResult<Account> {
+    pub async fn scim_get_user(
+        &self,
+        principal: &ScimPrincipal,
+        id: &str,
+    ) -> ServiceResult<Account> {
         let account = self.store.get_account(&principal.org.id, id).await?;
         account.filter(scim_visible).ok_or_else(|| not_found(id))
     }
 
     /// `PUT /Users/{id}`: replaces the synced attributes.
-    pub async fn scim_replace_user(&self, principal: &ScimPrincipal, id: &str, body: &Value, precondition: &Precondition) -> ServiceResult<Account> {
+    pub async fn scim_replace_user(
+        &self,
+        principal: &ScimPrincipal,
+        id: &str,
+        body: &Value,
+        precondition: &Precondition,
+    ) -> ServiceResult<Account> {
         let mut attrs = normalize_user(body)?;
         self.scim_update(principal, id, precondition, |current| {
             // A PUT without `active` keeps the current state rather than reactivating or
@@ -184,14 +289,27 @@ impl App {
     }
 
     /// `PATCH /Users/{id}`: applies the operations all-or-nothing.
-    pub async fn scim_patch_user(&self, principal: &ScimPrincipal, id: &str, body: &Value, precondition: &Precondition) -> ServiceResult<Account> {
-        self.scim_update(principal, id, precondition, |current| Ok(apply_patch(&current.attrs, body)?.attrs))
-            .await
+    pub async fn scim_patch_user(
+        &self,
+        principal: &ScimPrincipal,
+        id: &str,
+        body: &Value,
+        precondition: &Precondition,
+    ) -> ServiceResult<Account> {
+        self.scim_update(principal, id, precondition, |current| {
+            Ok(apply_patch(&current.attrs, body)?.attrs)
+        })
+        .await
     }
 
     /// `DELETE /Users/{id}`: ABM deactivates the account and deletes it after the retention; SCIM
     /// no longer sees it (RFC 7644 §3.6).
-    pub async fn scim_delete_user(&self, principal: &ScimPrincipal, id: &str, precondition: &Precondition) -> ServiceResult<()> {
+    pub async fn scim_delete_user(
+        &self,
+        principal: &ScimPrincipal,
+        id: &str,
+        precondition: &Precondition,
+    ) -> ServiceResult<()> {
         let actor = principal.actor();
         for _ in 0..MAX_WRITE_ATTEMPTS {
             let current = self.scim_get_user(principal, id).await?;
@@ -207,7 +325,11 @@ impl App {
             }
             account.version += 1;
             account.updated_at = now;
-            if self.store.update_account(&account, current.version, &events).await? {
+            if self
+                .store
+                .update_account(&account, current.version, &events)
+                .await?
+            {
                 return Ok(());
             }
             if precondition.if_match.is_some() {
@@ -241,17 +363,31 @@ impl App {
             let wants_active = attrs.get("active").and_then(Value::as_bool).unwrap_or(true);
             set_attrs(&mut account, attrs);
             if account.user_name_norm != current.user_name_norm {
-                self.check_verified_domain(&principal.org, &account.user_name).await?;
+                self.check_verified_domain(&principal.org, &account.user_name)
+                    .await?;
             }
             let mut events = self.transition_active(&mut account, wants_active, now, &actor);
             if events.is_empty() {
-                events.push(event(&account.org_id, now, kinds::ACCOUNT_UPDATED, &actor, Some(&account.id), json!({ "user_name": account.user_name })));
+                events.push(event(
+                    &account.org_id,
+                    now,
+                    kinds::ACCOUNT_UPDATED,
+                    &actor,
+                    Some(&account.id),
+                    json!({ "user_name": account.user_name }),
+                ));
             }
             account.version += 1;
             account.updated_at = now;
-            match self.store.update_account(&account, current.version, &events).await {
+            match self
+                .store
+                .update_account(&account, current.version, &events)
+                .await
+            {
                 Ok(true) => return Ok(account),
-                Ok(false) if precondition.if_match.is_some() => return Err(precondition_failed(current.version)),
+                Ok(false) if precondition.if_match.is_some() => {
+                    return Err(precondition_failed(current.version))
+                }
                 Ok(false) => continue,
                 Err(StoreError::Conflict(_)) => return Err(taken(&account.user_name)),
                 Err(err) => return Err(err.into()),
@@ -261,21 +397,42 @@ impl App {
     }
 
     /// Applies ABM's lifecycle to a change of `active`; returns the events it implies.
-    fn transition_active(&self, account: &mut Account, active: bool, now: i64, actor: &Actor) -> Vec<NewEvent> {
+    fn transition_active(
+        &self,
+        account: &mut Account,
+        active: bool,
+        now: i64,
+        actor: &Actor,
+    ) -> Vec<NewEvent> {
         account.attrs.insert("active".into(), Value::Bool(active));
         let was_active = account.state != "inactive";
         account.active = active;
         if was_active && !active {
             account.state = "inactive".into();
             account.deactivated_at = Some(now);
-            account.delete_after = Some(now.saturating_add(retention_micros(self.settings.retention)));
-            vec![event(&account.org_id, now, kinds::ACCOUNT_DEACTIVATED, actor, Some(&account.id), json!({ "user_name": account.user_name, "signed_out_of_devices": true, "delete_after": crate::clock::rfc3339(account.delete_after.unwrap_or(now)) }))]
+            account.delete_after =
+                Some(now.saturating_add(retention_micros(self.settings.retention)));
+            vec![event(
+                &account.org_id,
+                now,
+                kinds::ACCOUNT_DEACTIVATED,
+                actor,
+                Some(&account.id),
+                json!({ "user_name": account.user_name, "signed_out_of_devices": true, "delete_after": crate::clock::rfc3339(account.delete_after.unwrap_or(now)) }),
+            )]
         } else if !was_active && active {
             account.state = "active".into();
             account.deactivated_at = None;
             account.delete_after = None;
             account.scim_deleted = false;
-            vec![event(&account.org_id, now, kinds::ACCOUNT_REACTIVATED, actor, Some(&account.id), json!({ "user_name": account.user_name }))]
+            vec![event(
+                &account.org_id,
+                now,
+                kinds::ACCOUNT_REACTIVATED,
+                actor,
+                Some(&account.id),
+                json!({ "user_name": account.user_name }),
+            )]
         } else {
             Vec::new()
         }
@@ -287,7 +444,12 @@ pub fn scim_visible(account: &Account) -> bool {
     account.source == "scim" && account.state != "conflict" && !account.scim_deleted
 }
 
-fn new_scim_account(org: &Org, attrs: Map<String, Value>, now: i64, retention: std::time::Duration) -> Account {
+fn new_scim_account(
+    org: &Org,
+    attrs: Map<String, Value>,
+    now: i64,
+    retention: std::time::Duration,
+) -> Account {
     let mut account = Account {
         id: uuid::Uuid::new_v4().to_string(),
         org_id: org.id.clone(),
@@ -334,7 +496,10 @@ fn text_attr(attrs: &Map<String, Value>, name: &str) -> Option<String> {
 
 /// ABM's Person ID: a stable identifier generated on the first sync.
 pub fn new_person_id() -> String {
-    format!("{:016}", rand::thread_rng().gen_range(1_000_000_000_000_000u64..10_000_000_000_000_000u64))
+    format!(
+        "{:016}",
+        rand::thread_rng().gen_range(1_000_000_000_000_000u64..10_000_000_000_000_000u64)
+    )
 }
 
 pub(super) fn retention_micros(retention: std::time::Duration) -> i64 {
@@ -342,11 +507,17 @@ pub(super) fn retention_micros(retention: std::time::Duration) -> i64 {
 }
 
 fn taken(user_name: &str) -> ServiceError {
-    ServiceError::uniqueness(format!("userName {user_name:?} is already taken in this organization"))
+    ServiceError::uniqueness(format!(
+        "userName {user_name:?} is already taken in this organization"
+    ))
 }
 
 fn not_found(id: &str) -> ServiceError {
-    ServiceError::Protocol(ProtocolError::new(404, None, format!("no User with id {id}")))
+    ServiceError::Protocol(ProtocolError::new(
+        404,
+        None,
+        format!("no User with id {id}"),
+    ))
 }
 
 fn precondition_failed(version: i64) -> ServiceError {
@@ -357,5 +528,9 @@ fn precondition_failed(version: i64) -> ServiceError {
 }
 
 fn contended(id: &str) -> ServiceError {
-    ServiceError::Protocol(ProtocolError::new(409, None, format!("User {id} is being changed concurrently; retry")))
+    ServiceError::Protocol(ProtocolError::new(
+        409,
+        None,
+        format!("User {id} is being changed concurrently; retry"),
+    ))
 }

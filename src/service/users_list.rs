@@ -8,7 +8,8 @@ use crate::store::{Account, AccountQuery};
 
 /// What SCIM can see: synced accounts that were not deleted through SCIM nor unlinked by a
 /// Person ID edit. Constant SQL, no parameters.
-const SCIM_VISIBLE_SQL: &str = "a.source = 'scim' AND a.state <> 'conflict' AND a.scim_deleted = FALSE";
+const SCIM_VISIBLE_SQL: &str =
+    "a.source = 'scim' AND a.state <> 'conflict' AND a.scim_deleted = FALSE";
 
 /// List parameters of RFC 7644 §3.4.2, as sent.
 #[derive(Debug, Clone, Default)]
@@ -30,7 +31,11 @@ pub struct ListPage {
 
 impl App {
     /// Runs a SCIM list query for the principal's organization.
-    pub async fn scim_list_users(&self, principal: &ScimPrincipal, request: &ListRequest) -> ServiceResult<ListPage> {
+    pub async fn scim_list_users(
+        &self,
+        principal: &ScimPrincipal,
+        request: &ListRequest,
+    ) -> ServiceResult<ListPage> {
         let dialect = self.store.dialect();
         let mut condition = SqlFragment {
             sql: SCIM_VISIBLE_SQL.to_string(),
@@ -42,7 +47,12 @@ impl App {
             condition.sql = format!("{} AND ({})", condition.sql, compiled.sql);
             condition.params = compiled.params;
         }
-        let descending = match request.sort_order.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        let descending = match request
+            .sort_order
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
             None | Some("") | Some("ascending") => false,
             Some("descending") => true,
             Some(other) => {
@@ -56,7 +66,10 @@ impl App {
         let direction = if descending { "DESC" } else { "ASC" };
         let order_by = match request.sort_by.as_deref().filter(|s| !s.trim().is_empty()) {
             // Ties are broken by id so pages never overlap or skip.
-            Some(attr) => format!("{} {direction}, a.id {direction}", sort_expression(attr, dialect)?),
+            Some(attr) => format!(
+                "{} {direction}, a.id {direction}",
+                sort_expression(attr, dialect)?
+            ),
             None => "a.created_at ASC, a.id ASC".to_string(),
         };
         let start_index = request.start_index.unwrap_or(1).max(1);

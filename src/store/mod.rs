@@ -90,7 +90,12 @@ pub trait Store: Send + Sync + 'static {
     /// Inserts only if absent; returns whether this call inserted it (first-start races).
     async fn insert_setting_if_absent(&self, key: &str, value: &str) -> StoreResult<bool>;
 
-    async fn insert_org(&self, org: &Org, domains: &[Domain], events: &[NewEvent]) -> StoreResult<()>;
+    async fn insert_org(
+        &self,
+        org: &Org,
+        domains: &[Domain],
+        events: &[NewEvent],
+    ) -> StoreResult<()>;
     async fn get_org(&self, id: &str) -> StoreResult<Option<Org>>;
     async fn list_orgs(&self) -> StoreResult<Vec<Org>>;
     async fn update_org(&self, org: &Org, events: &[NewEvent]) -> StoreResult<()>;
@@ -109,12 +114,27 @@ pub trait Store: Send + Sync + 'static {
     async fn insert_account(&self, account: &Account, events: &[NewEvent]) -> StoreResult<()>;
     async fn get_account(&self, org_id: &str, id: &str) -> StoreResult<Option<Account>>;
     /// Looks up by the lower-cased userName.
-    async fn find_account_by_user_name(&self, org_id: &str, user_name_norm: &str) -> StoreResult<Option<Account>>;
+    async fn find_account_by_user_name(
+        &self,
+        org_id: &str,
+        user_name_norm: &str,
+    ) -> StoreResult<Option<Account>>;
     /// Writes `account` (whose `version` is already the new one) only if the stored row still has
     /// `expected_version`; returns `false` when someone else changed it first.
-    async fn update_account(&self, account: &Account, expected_version: i64, events: &[NewEvent]) -> StoreResult<bool>;
+    async fn update_account(
+        &self,
+        account: &Account,
+        expected_version: i64,
+        events: &[NewEvent],
+    ) -> StoreResult<bool>;
     /// Deletes the account if it still has `expected_version`.
-    async fn delete_account(&self, org_id: &str, id: &str, expected_version: i64, events: &[NewEvent]) -> StoreResult<bool>;
+    async fn delete_account(
+        &self,
+        org_id: &str,
+        id: &str,
+        expected_version: i64,
+        events: &[NewEvent],
+    ) -> StoreResult<bool>;
     /// Applies the same change to many accounts at once (disconnect, federation off).
     async fn convert_scim_accounts_to_manual(&self, org_id: &str, now: i64) -> StoreResult<u64>;
     async fn query_accounts(&self, query: &AccountQuery) -> StoreResult<AccountPage>;
@@ -122,20 +142,39 @@ pub trait Store: Send + Sync + 'static {
     /// Deletes up to `batch` accounts inactive since `deactivated_before` or earlier, with one
     /// `account deleted` event each, and returns them. Safe with several processes sharing one
     /// database: a row is claimed by exactly one caller.
-    async fn reap_inactive(&self, deactivated_before: i64, batch: i64, now: i64) -> StoreResult<Vec<Account>>;
+    async fn reap_inactive(
+        &self,
+        deactivated_before: i64,
+        batch: i64,
+        now: i64,
+    ) -> StoreResult<Vec<Account>>;
     /// What [`Store::reap_inactive`] would delete, without deleting.
-    async fn list_reapable(&self, deactivated_before: i64, limit: i64) -> StoreResult<Vec<Account>>;
+    async fn list_reapable(&self, deactivated_before: i64, limit: i64)
+        -> StoreResult<Vec<Account>>;
 
     async fn append_events(&self, events: &[NewEvent]) -> StoreResult<()>;
-    async fn list_events(&self, org_id: &str, since: i64, kind: Option<&str>, limit: i64) -> StoreResult<Vec<Event>>;
+    async fn list_events(
+        &self,
+        org_id: &str,
+        since: i64,
+        kind: Option<&str>,
+        limit: i64,
+    ) -> StoreResult<Vec<Event>>;
 }
 
 /// Opens the store named by a database URL (`sqlite:...` or `postgres://...`) and runs migrations.
-pub async fn connect(database_url: &str, options: &PoolOptions) -> anyhow::Result<std::sync::Arc<dyn Store>> {
+pub async fn connect(
+    database_url: &str,
+    options: &PoolOptions,
+) -> anyhow::Result<std::sync::Arc<dyn Store>> {
     if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
-        Ok(std::sync::Arc::new(postgres::PgStore::connect(database_url, options).await?))
+        Ok(std::sync::Arc::new(
+            postgres::PgStore::connect(database_url, options).await?,
+        ))
     } else if database_url.starts_with("sqlite:") {
-        Ok(std::sync::Arc::new(sqlite::SqliteStore::connect(database_url, options).await?))
+        Ok(std::sync::Arc::new(
+            sqlite::SqliteStore::connect(database_url, options).await?,
+        ))
     } else {
         anyhow::bail!(
             "unsupported database URL {:?}: use sqlite:PATH, sqlite::memory: or postgres://USER@HOST/DB",

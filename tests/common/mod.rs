@@ -25,7 +25,10 @@ impl Engine {
     pub async fn fresh_database_url(self) -> String {
         match self {
             Engine::Sqlite => "sqlite::memory:".to_string(),
-            Engine::Postgres => fresh_postgres_database(&postgres_server_url().expect("checked by the caller")).await,
+            Engine::Postgres => {
+                fresh_postgres_database(&postgres_server_url().expect("checked by the caller"))
+                    .await
+            }
         }
     }
 
@@ -89,7 +92,12 @@ pub async fn send(request: reqwest::RequestBuilder) -> (u16, Value) {
 }
 
 /// A SCIM request with an explicit token.
-pub fn scim_with(server: &TestServer, token: &str, method: Method, path: &str) -> reqwest::RequestBuilder {
+pub fn scim_with(
+    server: &TestServer,
+    token: &str,
+    method: Method,
+    path: &str,
+) -> reqwest::RequestBuilder {
     reqwest::Client::new()
         .request(method, format!("{}{}", server.scim_url(), path))
         .bearer_auth(token)

@@ -7,7 +7,9 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
 
-use super::views::{AccountList, AccountView, CreateAccountRequest, ErrorBody, PatchAccountRequest, ResolveRequest};
+use super::views::{
+    AccountList, AccountView, CreateAccountRequest, ErrorBody, PatchAccountRequest, ResolveRequest,
+};
 use super::{AdminJson, AdminResult};
 use crate::service::accounts::{AccountChange, AccountFilter, NewManualAccount, Resolution};
 use crate::service::{App, ServiceError};
@@ -29,8 +31,13 @@ pub struct AccountListQuery {
 /// List accounts, paged by cursor.
 #[utoipa::path(get, path = "/admin/v1/orgs/{org}/accounts", tag = "admin", security(("admin_token" = [])), params(("org" = String, Path), AccountListQuery),
     responses((status = 200, body = AccountList), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn list_accounts(State(app): State<Arc<App>>, Path(org): Path<String>, query: Result<Query<AccountListQuery>, axum::extract::rejection::QueryRejection>) -> AdminResult<Json<AccountList>> {
-    let Query(query) = query.map_err(|e| ServiceError::bad_request("invalid_query", e.body_text()))?;
+pub async fn list_accounts(
+    State(app): State<Arc<App>>,
+    Path(org): Path<String>,
+    query: Result<Query<AccountListQuery>, axum::extract::rejection::QueryRejection>,
+) -> AdminResult<Json<AccountList>> {
+    let Query(query) =
+        query.map_err(|e| ServiceError::bad_request("invalid_query", e.body_text()))?;
     let (accounts, next_cursor) = app
         .admin_list_accounts(
             &org,
@@ -53,7 +60,11 @@ pub async fn list_accounts(State(app): State<Arc<App>>, Path(org): Path<String>,
 /// Create a manual account.
 #[utoipa::path(post, path = "/admin/v1/orgs/{org}/accounts", tag = "admin", security(("admin_token" = [])), params(("org" = String, Path)), request_body = CreateAccountRequest,
     responses((status = 201, body = AccountView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn create_account(State(app): State<Arc<App>>, Path(org): Path<String>, AdminJson(body): AdminJson<CreateAccountRequest>) -> AdminResult<(StatusCode, Json<AccountView>)> {
+pub async fn create_account(
+    State(app): State<Arc<App>>,
+    Path(org): Path<String>,
+    AdminJson(body): AdminJson<CreateAccountRequest>,
+) -> AdminResult<(StatusCode, Json<AccountView>)> {
     let account = app
         .admin_create_account(
             &org,
@@ -71,14 +82,23 @@ pub async fn create_account(State(app): State<Arc<App>>, Path(org): Path<String>
 /// Get an account.
 #[utoipa::path(get, path = "/admin/v1/orgs/{org}/accounts/{id}", tag = "admin", security(("admin_token" = [])), params(("org" = String, Path), ("id" = String, Path)),
     responses((status = 200, body = AccountView), (status = 404, body = ErrorBody)))]
-pub async fn get_account(State(app): State<Arc<App>>, Path((org, id)): Path<(String, String)>) -> AdminResult<Json<AccountView>> {
-    Ok(Json(AccountView::from(&app.admin_get_account(&org, &id).await?)))
+pub async fn get_account(
+    State(app): State<Arc<App>>,
+    Path((org, id)): Path<(String, String)>,
+) -> AdminResult<Json<AccountView>> {
+    Ok(Json(AccountView::from(
+        &app.admin_get_account(&org, &id).await?,
+    )))
 }
 
 /// Change an account (synced accounts: roles and person_id only).
 #[utoipa::path(patch, path = "/admin/v1/orgs/{org}/accounts/{id}", tag = "admin", security(("admin_token" = [])), params(("org" = String, Path), ("id" = String, Path)), request_body = PatchAccountRequest,
     responses((status = 200, body = AccountView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn patch_account(State(app): State<Arc<App>>, Path((org, id)): Path<(String, String)>, AdminJson(body): AdminJson<PatchAccountRequest>) -> AdminResult<Json<AccountView>> {
+pub async fn patch_account(
+    State(app): State<Arc<App>>,
+    Path((org, id)): Path<(String, String)>,
+    AdminJson(body): AdminJson<PatchAccountRequest>,
+) -> AdminResult<Json<AccountView>> {
     let account = app
         .admin_update_account(
             &org,
@@ -99,7 +119,10 @@ pub async fn patch_account(State(app): State<Arc<App>>, Path((org, id)): Path<(S
 /// Delete an account (synced accounts only once SCIM is disconnected).
 #[utoipa::path(delete, path = "/admin/v1/orgs/{org}/accounts/{id}", tag = "admin", security(("admin_token" = [])), params(("org" = String, Path), ("id" = String, Path)),
     responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn delete_account(State(app): State<Arc<App>>, Path((org, id)): Path<(String, String)>) -> AdminResult<StatusCode> {
+pub async fn delete_account(
+    State(app): State<Arc<App>>,
+    Path((org, id)): Path<(String, String)>,
+) -> AdminResult<StatusCode> {
     app.admin_delete_account(&org, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -107,11 +130,23 @@ pub async fn delete_account(State(app): State<Arc<App>>, Path((org, id)): Path<(
 /// Resolve a Person ID conflict: `relink` or `make_manual`.
 #[utoipa::path(post, path = "/admin/v1/orgs/{org}/accounts/{id}/resolve", tag = "admin", security(("admin_token" = [])), params(("org" = String, Path), ("id" = String, Path)), request_body = ResolveRequest,
     responses((status = 200, body = AccountView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn resolve_account(State(app): State<Arc<App>>, Path((org, id)): Path<(String, String)>, AdminJson(body): AdminJson<ResolveRequest>) -> AdminResult<Json<AccountView>> {
+pub async fn resolve_account(
+    State(app): State<Arc<App>>,
+    Path((org, id)): Path<(String, String)>,
+    AdminJson(body): AdminJson<ResolveRequest>,
+) -> AdminResult<Json<AccountView>> {
     let resolution = match body.action.as_str() {
         "relink" => Resolution::Relink,
         "make_manual" => Resolution::MakeManual,
-        other => return Err(ServiceError::bad_request("invalid_action", format!("action must be relink or make_manual, not {other:?}")).into()),
+        other => {
+            return Err(ServiceError::bad_request(
+                "invalid_action",
+                format!("action must be relink or make_manual, not {other:?}"),
+            )
+            .into())
+        }
     };
-    Ok(Json(AccountView::from(&app.admin_resolve_account(&org, &id, resolution).await?)))
+    Ok(Json(AccountView::from(
+        &app.admin_resolve_account(&org, &id, resolution).await?,
+    )))
 }

@@ -37,19 +37,28 @@ pub async fn list_activity(
     Path(org): Path<String>,
     query: Result<Query<ActivityQuery>, axum::extract::rejection::QueryRejection>,
 ) -> AdminResult<Json<ActivityList>> {
-    let Query(query) = query.map_err(|e| ServiceError::bad_request("invalid_query", e.body_text()))?;
+    let Query(query) =
+        query.map_err(|e| ServiceError::bad_request("invalid_query", e.body_text()))?;
     let org = app.require_org(&org).await?;
     let since = query.since.unwrap_or(0).max(0);
     let limit = query.limit.unwrap_or(100).clamp(1, 1000);
     let wait = match query.wait.as_deref() {
         None | Some("") => Duration::ZERO,
         Some(text) => humantime::parse_duration(text)
-            .map_err(|e| ServiceError::bad_request("invalid_query", format!("wait must be a duration such as 5s: {e}")))?
+            .map_err(|e| {
+                ServiceError::bad_request(
+                    "invalid_query",
+                    format!("wait must be a duration such as 5s: {e}"),
+                )
+            })?
             .min(MAX_WAIT),
     };
     let deadline = tokio::time::Instant::now() + wait;
     loop {
-        let events = app.store.list_events(&org.id, since, query.kind.as_deref(), limit).await?;
+        let events = app
+            .store
+            .list_events(&org.id, since, query.kind.as_deref(), limit)
+            .await?;
         if !events.is_empty() || tokio::time::Instant::now() >= deadline {
             let next_since = events.last().map(|e| e.seq).unwrap_or(since);
             return Ok(Json(ActivityList {

@@ -24,19 +24,38 @@ use crate::service::{App, ServiceError};
 pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
     Router::new()
         .route("/orgs", get(orgs::list_orgs).post(orgs::create_org))
-        .route("/orgs/{org}", get(orgs::get_org).patch(orgs::patch_org).delete(orgs::delete_org))
+        .route(
+            "/orgs/{org}",
+            get(orgs::get_org)
+                .patch(orgs::patch_org)
+                .delete(orgs::delete_org),
+        )
         .route("/orgs/{org}/domains", post(orgs::add_domain))
         .route("/orgs/{org}/domains/{name}", delete(orgs::remove_domain))
-        .route("/orgs/{org}/scim", get(scim::get_connection).delete(scim::disconnect))
+        .route(
+            "/orgs/{org}/scim",
+            get(scim::get_connection).delete(scim::disconnect),
+        )
         .route("/orgs/{org}/scim/tokens", post(scim::create_token))
         .route("/orgs/{org}/scim/tokens/{id}", delete(scim::revoke_token))
-        .route("/orgs/{org}/scim/tokens/{id}/renew", post(scim::renew_token))
-        .route("/orgs/{org}/accounts", get(accounts::list_accounts).post(accounts::create_account))
+        .route(
+            "/orgs/{org}/scim/tokens/{id}/renew",
+            post(scim::renew_token),
+        )
+        .route(
+            "/orgs/{org}/accounts",
+            get(accounts::list_accounts).post(accounts::create_account),
+        )
         .route(
             "/orgs/{org}/accounts/{id}",
-            get(accounts::get_account).patch(accounts::patch_account).delete(accounts::delete_account),
+            get(accounts::get_account)
+                .patch(accounts::patch_account)
+                .delete(accounts::delete_account),
         )
-        .route("/orgs/{org}/accounts/{id}/resolve", post(accounts::resolve_account))
+        .route(
+            "/orgs/{org}/accounts/{id}/resolve",
+            post(accounts::resolve_account),
+        )
         .route("/orgs/{org}/activity", get(activity::list_activity))
         .route("/clock", get(system::get_clock).post(system::move_clock))
         .route("/reaper/run", post(system::run_reaper))
@@ -60,7 +79,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AdminJson<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(value)) => Ok(AdminJson(value)),
-            Err(rejection) => Err(AdminError(ServiceError::bad_request("invalid_body", rejection.body_text()))),
+            Err(rejection) => Err(AdminError(ServiceError::bad_request(
+                "invalid_body",
+                rejection.body_text(),
+            ))),
         }
     }
 }

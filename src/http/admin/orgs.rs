@@ -15,7 +15,11 @@ pub(super) async fn org_view(app: &App, org: &Org) -> AdminResult<OrgView> {
     let domains = app.store.list_domains(&org.id).await?;
     let tokens = app.store.list_tokens(&org.id).await?;
     let now = app.now_micros().await?;
-    Ok(OrgView::new(org, &domains, connection_state(org, &tokens, now)))
+    Ok(OrgView::new(
+        org,
+        &domains,
+        connection_state(org, &tokens, now),
+    ))
 }
 
 /// List organizations.
@@ -32,11 +36,18 @@ pub async fn list_orgs(State(app): State<Arc<App>>) -> AdminResult<Json<OrgList>
 /// Create an organization.
 #[utoipa::path(post, path = "/admin/v1/orgs", tag = "admin", security(("admin_token" = [])), request_body = CreateOrgRequest,
     responses((status = 201, body = OrgView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
-pub async fn create_org(State(app): State<Arc<App>>, AdminJson(body): AdminJson<CreateOrgRequest>) -> AdminResult<(StatusCode, Json<OrgView>)> {
+pub async fn create_org(
+    State(app): State<Arc<App>>,
+    AdminJson(body): AdminJson<CreateOrgRequest>,
+) -> AdminResult<(StatusCode, Json<OrgView>)> {
     let (org, _) = app
         .create_org(NewOrg {
             name: body.name,
-            domains: body.domains.into_iter().map(|d| (d.name, d.verified)).collect(),
+            domains: body
+                .domains
+                .into_iter()
+                .map(|d| (d.name, d.verified))
+                .collect(),
             federated_authentication: body.federated_authentication.unwrap_or(true),
             auto_merge: body.auto_merge.unwrap_or(false),
             require_verified_domain: body.require_verified_domain.unwrap_or(true),
@@ -48,7 +59,10 @@ pub async fn create_org(State(app): State<Arc<App>>, AdminJson(body): AdminJson<
 /// Get an organization.
 #[utoipa::path(get, path = "/admin/v1/orgs/{org}", tag = "admin", security(("admin_token" = [])), params(("org" = String, Path)),
     responses((status = 200, body = OrgView), (status = 404, body = ErrorBody)))]
-pub async fn get_org(State(app): State<Arc<App>>, Path(org): Path<String>) -> AdminResult<Json<OrgView>> {
+pub async fn get_org(
+    State(app): State<Arc<App>>,
+    Path(org): Path<String>,
+) -> AdminResult<Json<OrgView>> {
     let org = app.require_org(&org).await?;
     Ok(Json(org_view(&app, &org).await?))
 }
@@ -56,7 +70,11 @@ pub async fn get_org(State(app): State<Arc<App>>, Path(org): Path<String>) -> Ad
 /// Change an organization's name and settings.
 #[utoipa::path(patch, path = "/admin/v1/orgs/{org}", tag = "admin", security(("admin_token" = [])), params(("org" = String, Path)), request_body = PatchOrgRequest,
     responses((status = 200, body = OrgView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn patch_org(State(app): State<Arc<App>>, Path(org): Path<String>, AdminJson(body): AdminJson<PatchOrgRequest>) -> AdminResult<Json<OrgView>> {
+pub async fn patch_org(
+    State(app): State<Arc<App>>,
+    Path(org): Path<String>,
+    AdminJson(body): AdminJson<PatchOrgRequest>,
+) -> AdminResult<Json<OrgView>> {
     let org = app
         .update_org(
             &org,
@@ -75,7 +93,10 @@ pub async fn patch_org(State(app): State<Arc<App>>, Path(org): Path<String>, Adm
 /// Delete an organization with everything in it.
 #[utoipa::path(delete, path = "/admin/v1/orgs/{org}", tag = "admin", security(("admin_token" = [])), params(("org" = String, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
-pub async fn delete_org(State(app): State<Arc<App>>, Path(org): Path<String>) -> AdminResult<StatusCode> {
+pub async fn delete_org(
+    State(app): State<Arc<App>>,
+    Path(org): Path<String>,
+) -> AdminResult<StatusCode> {
     app.delete_org(&org).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -83,7 +104,11 @@ pub async fn delete_org(State(app): State<Arc<App>>, Path(org): Path<String>) ->
 /// Add (or re-verify) a domain.
 #[utoipa::path(post, path = "/admin/v1/orgs/{org}/domains", tag = "admin", security(("admin_token" = [])), params(("org" = String, Path)), request_body = DomainView,
     responses((status = 201, body = DomainView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn add_domain(State(app): State<Arc<App>>, Path(org): Path<String>, AdminJson(body): AdminJson<DomainView>) -> AdminResult<(StatusCode, Json<DomainView>)> {
+pub async fn add_domain(
+    State(app): State<Arc<App>>,
+    Path(org): Path<String>,
+    AdminJson(body): AdminJson<DomainView>,
+) -> AdminResult<(StatusCode, Json<DomainView>)> {
     let domain = app.add_domain(&org, &body.name, body.verified).await?;
     Ok((StatusCode::CREATED, Json(DomainView::from(&domain))))
 }
@@ -91,7 +116,10 @@ pub async fn add_domain(State(app): State<Arc<App>>, Path(org): Path<String>, Ad
 /// Remove a domain.
 #[utoipa::path(delete, path = "/admin/v1/orgs/{org}/domains/{name}", tag = "admin", security(("admin_token" = [])), params(("org" = String, Path), ("name" = String, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
-pub async fn remove_domain(State(app): State<Arc<App>>, Path((org, name)): Path<(String, String)>) -> AdminResult<StatusCode> {
+pub async fn remove_domain(
+    State(app): State<Arc<App>>,
+    Path((org, name)): Path<(String, String)>,
+) -> AdminResult<StatusCode> {
     app.remove_domain(&org, &name).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -14,7 +14,11 @@ use crate::service::{connection_state, Actor, App, IssuedToken};
 /// Connection state, base URL and tokens (never a secret).
 #[utoipa::path(get, path = "/admin/v1/orgs/{org}/scim", tag = "admin", security(("admin_token" = [])), params(("org" = String, Path)),
     responses((status = 200, body = ScimConnectionView), (status = 404, body = ErrorBody)))]
-pub async fn get_connection(State(app): State<Arc<App>>, Path(org): Path<String>, headers: HeaderMap) -> AdminResult<Json<ScimConnectionView>> {
+pub async fn get_connection(
+    State(app): State<Arc<App>>,
+    Path(org): Path<String>,
+    headers: HeaderMap,
+) -> AdminResult<Json<ScimConnectionView>> {
     let org = app.require_org(&org).await?;
     app.note_token_expiry(&org.id).await?;
     let tokens = app.store.list_tokens(&org.id).await?;
@@ -40,21 +44,30 @@ fn issued(token: IssuedToken) -> (StatusCode, Json<IssuedTokenView>) {
 /// Create a token (connects SCIM if disconnected). The secret is shown once.
 #[utoipa::path(post, path = "/admin/v1/orgs/{org}/scim/tokens", tag = "admin", security(("admin_token" = [])), params(("org" = String, Path)),
     responses((status = 201, body = IssuedTokenView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn create_token(State(app): State<Arc<App>>, Path(org): Path<String>) -> AdminResult<(StatusCode, Json<IssuedTokenView>)> {
+pub async fn create_token(
+    State(app): State<Arc<App>>,
+    Path(org): Path<String>,
+) -> AdminResult<(StatusCode, Json<IssuedTokenView>)> {
     Ok(issued(app.create_token(&org, None).await?))
 }
 
 /// Renew a token: a new token; the old one keeps working until it expires or is revoked.
 #[utoipa::path(post, path = "/admin/v1/orgs/{org}/scim/tokens/{id}/renew", tag = "admin", security(("admin_token" = [])), params(("org" = String, Path), ("id" = String, Path)),
     responses((status = 201, body = IssuedTokenView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn renew_token(State(app): State<Arc<App>>, Path((org, id)): Path<(String, String)>) -> AdminResult<(StatusCode, Json<IssuedTokenView>)> {
+pub async fn renew_token(
+    State(app): State<Arc<App>>,
+    Path((org, id)): Path<(String, String)>,
+) -> AdminResult<(StatusCode, Json<IssuedTokenView>)> {
     Ok(issued(app.create_token(&org, Some(&id)).await?))
 }
 
 /// Revoke a token, effective on the next request.
 #[utoipa::path(delete, path = "/admin/v1/orgs/{org}/scim/tokens/{id}", tag = "admin", security(("admin_token" = [])), params(("org" = String, Path), ("id" = String, Path)),
     responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn revoke_token(State(app): State<Arc<App>>, Path((org, id)): Path<(String, String)>) -> AdminResult<StatusCode> {
+pub async fn revoke_token(
+    State(app): State<Arc<App>>,
+    Path((org, id)): Path<(String, String)>,
+) -> AdminResult<StatusCode> {
     app.revoke_token(&org, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -62,7 +75,10 @@ pub async fn revoke_token(State(app): State<Arc<App>>, Path((org, id)): Path<(St
 /// Disconnect SCIM: tokens revoked, synced accounts become manual.
 #[utoipa::path(delete, path = "/admin/v1/orgs/{org}/scim", tag = "admin", security(("admin_token" = [])), params(("org" = String, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
-pub async fn disconnect(State(app): State<Arc<App>>, Path(org): Path<String>) -> AdminResult<StatusCode> {
+pub async fn disconnect(
+    State(app): State<Arc<App>>,
+    Path(org): Path<String>,
+) -> AdminResult<StatusCode> {
     app.disconnect_scim(&org, &Actor::Admin).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -32,7 +32,10 @@ pub async fn get_clock(State(app): State<Arc<App>>) -> AdminResult<Json<ClockVie
 /// Move the manual clock: `{"advance": "P31D"}` or `{"set": "2027-01-01T00:00:00Z"}`.
 #[utoipa::path(post, path = "/admin/v1/clock", tag = "admin", security(("admin_token" = [])), request_body = ClockRequest,
     responses((status = 200, body = ClockView), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn move_clock(State(app): State<Arc<App>>, AdminJson(body): AdminJson<ClockRequest>) -> AdminResult<Json<ClockView>> {
+pub async fn move_clock(
+    State(app): State<Arc<App>>,
+    AdminJson(body): AdminJson<ClockRequest>,
+) -> AdminResult<Json<ClockView>> {
     if app.clock.mode() != ClockMode::Manual {
         return Err(ServiceError::Clock(crate::clock::ClockError::NotManual).into());
     }
@@ -41,16 +44,28 @@ pub async fn move_clock(State(app): State<Arc<App>>, AdminJson(body): AdminJson<
         (Some(duration), None) => advance(now, duration)?,
         (None, Some(at)) => at,
         _ => {
-            return Err(ServiceError::bad_request("invalid_body", "send exactly one of advance (e.g. \"P31D\") or set (an RFC 3339 time)").into())
+            return Err(ServiceError::bad_request(
+                "invalid_body",
+                "send exactly one of advance (e.g. \"P31D\") or set (an RFC 3339 time)",
+            )
+            .into())
         }
     };
     let now = app.clock.set(target).await?;
-    Ok(Json(ClockView { now, mode: mode_name(app.clock.mode()) }))
+    Ok(Json(ClockView {
+        now,
+        mode: mode_name(app.clock.mode()),
+    }))
 }
 
 /// `now` plus an ISO 8601 duration (`PnYnMnWnDTnHnMnS`; years and months are calendar ones).
 fn advance(now: DateTime<Utc>, text: &str) -> Result<DateTime<Utc>, ServiceError> {
-    let invalid = || ServiceError::bad_request("invalid_duration", format!("{text:?} is not an ISO 8601 duration such as P31D, PT12H or P1Y"));
+    let invalid = || {
+        ServiceError::bad_request(
+            "invalid_duration",
+            format!("{text:?} is not an ISO 8601 duration such as P31D, PT12H or P1Y"),
+        )
+    };
     let rest = text.trim().strip_prefix(['P', 'p']).ok_or_else(invalid)?;
     if rest.is_empty() {
         return Err(invalid());
@@ -64,14 +79,31 @@ fn advance(now: DateTime<Utc>, text: &str) -> Result<DateTime<Utc>, ServiceError
     let mut seconds: f64 = 0.0;
     for (number, unit) in components(date_part).ok_or_else(invalid)? {
         match unit {
-            'Y' => months = months.checked_add(u32::try_from(number as u64).map_err(|_| invalid())?.checked_mul(12).ok_or_else(invalid)?).ok_or_else(invalid)?,
-            'M' => months = months.checked_add(u32::try_from(number as u64).map_err(|_| invalid())?).ok_or_else(invalid)?,
+            'Y' => {
+                months = months
+                    .checked_add(
+                        u32::try_from(number as u64)
+                            .map_err(|_| invalid())?
+                            .checked_mul(12)
+                            .ok_or_else(invalid)?,
+                    )
+                    .ok_or_else(invalid)?
+            }
+            'M' => {
+                months = months
+                    .checked_add(u32::try_from(number as u64).map_err(|_| invalid())?)
+                    .ok_or_else(invalid)?
+            }
             'W' => seconds += number * 7.0 * 86_400.0,
             'D' => seconds += number * 86_400.0,
             _ => return Err(invalid()),
         }
     }
-    for (number, unit) in time_part.map(components).unwrap_or(Some(Vec::new())).ok_or_else(invalid)? {
+    for (number, unit) in time_part
+        .map(components)
+        .unwrap_or(Some(Vec::new()))
+        .ok_or_else(invalid)?
+    {
         match unit {
             'H' => seconds += number * 3_600.0,
             'M' => seconds += number * 60.0,
@@ -82,7 +114,9 @@ fn advance(now: DateTime<Utc>, text: &str) -> Result<DateTime<Utc>, ServiceError
     if !seconds.is_finite() || seconds > 1e11 {
         return Err(invalid());
     }
-    let shifted = now.checked_add_months(Months::new(months)).ok_or_else(invalid)?;
+    let shifted = now
+        .checked_add_months(Months::new(months))
+        .ok_or_else(invalid)?;
     shifted
         .checked_add_signed(chrono::Duration::microseconds((seconds * 1e6) as i64))
         .ok_or_else(invalid)
@@ -121,7 +155,8 @@ pub async fn run_reaper(
     State(app): State<Arc<App>>,
     query: Result<Query<ReaperQuery>, axum::extract::rejection::QueryRejection>,
 ) -> AdminResult<Json<ReaperRunView>> {
-    let Query(query) = query.map_err(|e| ServiceError::bad_request("invalid_query", e.body_text()))?;
+    let Query(query) =
+        query.map_err(|e| ServiceError::bad_request("invalid_query", e.body_text()))?;
     let dry_run = query.dry_run.unwrap_or(false);
     let run = app.reap_once(dry_run).await?;
     if !dry_run {
@@ -141,11 +176,32 @@ mod tests {
     #[test]
     fn iso_durations() {
         let start: DateTime<Utc> = "2026-01-31T00:00:00Z".parse().unwrap();
-        assert_eq!(advance(start, "P31D").unwrap(), "2026-03-03T00:00:00Z".parse::<DateTime<Utc>>().unwrap());
-        assert_eq!(advance(start, "PT1H30M").unwrap(), "2026-01-31T01:30:00Z".parse::<DateTime<Utc>>().unwrap());
-        assert_eq!(advance(start, "P1Y").unwrap(), "2027-01-31T00:00:00Z".parse::<DateTime<Utc>>().unwrap());
-        assert_eq!(advance(start, "P1W").unwrap(), "2026-02-07T00:00:00Z".parse::<DateTime<Utc>>().unwrap());
-        for bad in ["", "P", "31D", "PT", "P-1D", "PXD", "P1DT", "P99999999999999Y"] {
+        assert_eq!(
+            advance(start, "P31D").unwrap(),
+            "2026-03-03T00:00:00Z".parse::<DateTime<Utc>>().unwrap()
+        );
+        assert_eq!(
+            advance(start, "PT1H30M").unwrap(),
+            "2026-01-31T01:30:00Z".parse::<DateTime<Utc>>().unwrap()
+        );
+        assert_eq!(
+            advance(start, "P1Y").unwrap(),
+            "2027-01-31T00:00:00Z".parse::<DateTime<Utc>>().unwrap()
+        );
+        assert_eq!(
+            advance(start, "P1W").unwrap(),
+            "2026-02-07T00:00:00Z".parse::<DateTime<Utc>>().unwrap()
+        );
+        for bad in [
+            "",
+            "P",
+            "31D",
+            "PT",
+            "P-1D",
+            "PXD",
+            "P1DT",
+            "P99999999999999Y",
+        ] {
             assert!(advance(start, bad).is_err(), "{bad}");
         }
     }

@@ -25,7 +25,10 @@ pub struct DomainView {
 
 impl From<&Domain> for DomainView {
     fn from(d: &Domain) -> Self {
-        DomainView { name: d.name.clone(), verified: d.verified }
+        DomainView {
+            name: d.name.clone(),
+            verified: d.verified,
+        }
     }
 }
 
@@ -153,7 +156,13 @@ pub struct AccountView {
 
 impl From<&Account> for AccountView {
     fn from(a: &Account) -> Self {
-        let name = |key: &str| a.attrs.get("name").and_then(|n| n.get(key)).and_then(Value::as_str).map(str::to_string);
+        let name = |key: &str| {
+            a.attrs
+                .get("name")
+                .and_then(|n| n.get(key))
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        };
         let email = a
             .attrs
             .get("emails")

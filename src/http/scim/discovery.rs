@@ -16,14 +16,28 @@ use crate::http::extract::ScimAuth;
 use crate::scim::schema_docs;
 use crate::service::App;
 
-pub async fn service_provider_config(State(app): State<Arc<App>>, OriginalUri(uri): OriginalUri, headers: HeaderMap) -> Response {
+pub async fn service_provider_config(
+    State(app): State<Arc<App>>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+) -> Response {
     let base = scim_base(&app, &uri, &headers);
-    scim_json(StatusCode::OK, &schema_docs::service_provider_config(&base, app.settings.max_results as usize))
+    scim_json(
+        StatusCode::OK,
+        &schema_docs::service_provider_config(&base, app.settings.max_results as usize),
+    )
 }
 
-pub async fn list_resource_types(State(app): State<Arc<App>>, OriginalUri(uri): OriginalUri, headers: HeaderMap) -> Response {
+pub async fn list_resource_types(
+    State(app): State<Arc<App>>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+) -> Response {
     let base = scim_base(&app, &uri, &headers);
-    scim_json(StatusCode::OK, &schema_docs::resource_types_list_response(&base))
+    scim_json(
+        StatusCode::OK,
+        &schema_docs::resource_types_list_response(&base),
+    )
 }
 
 pub async fn get_resource_type(
@@ -35,11 +49,19 @@ pub async fn get_resource_type(
     let base = scim_base(&app, &uri, &headers);
     match schema_docs::resource_type_document(&name, &base) {
         Some(doc) => scim_json(StatusCode::OK, &doc),
-        None => scim_error_response(StatusCode::NOT_FOUND, None, &format!("no resource type {name:?}: this server serves User only")),
+        None => scim_error_response(
+            StatusCode::NOT_FOUND,
+            None,
+            &format!("no resource type {name:?}: this server serves User only"),
+        ),
     }
 }
 
-pub async fn list_schemas(State(app): State<Arc<App>>, OriginalUri(uri): OriginalUri, headers: HeaderMap) -> Response {
+pub async fn list_schemas(
+    State(app): State<Arc<App>>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+) -> Response {
     let base = scim_base(&app, &uri, &headers);
     scim_json(StatusCode::OK, &schema_docs::schemas_list_response(&base))
 }
@@ -59,15 +81,25 @@ pub async fn get_schema(
 
 /// `GET /Groups`: ABM syncs no groups, so the list is always empty (Okta's and JumpCloud's
 /// connection tests read it).
-pub async fn list_groups(ScimAuth(_principal): ScimAuth, RawQuery(query): RawQuery) -> Result<Response, ScimError> {
+pub async fn list_groups(
+    ScimAuth(_principal): ScimAuth,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ScimError> {
     let params = QueryParams::parse(query.as_deref());
     let start_index = params.list_request()?.start_index.unwrap_or(1).max(1);
-    Ok(scim_json(StatusCode::OK, &list_response(Vec::new(), 0, start_index)))
+    Ok(scim_json(
+        StatusCode::OK,
+        &list_response(Vec::new(), 0, start_index),
+    ))
 }
 
 /// `GET /Groups/{id}`: there are none.
 pub async fn get_group(ScimAuth(_principal): ScimAuth, Path(id): Path<String>) -> Response {
-    scim_error_response(StatusCode::NOT_FOUND, None, &format!("no Group with id {id}: Apple Business Manager does not sync groups"))
+    scim_error_response(
+        StatusCode::NOT_FOUND,
+        None,
+        &format!("no Group with id {id}: Apple Business Manager does not sync groups"),
+    )
 }
 
 /// Any write to `/Groups`.

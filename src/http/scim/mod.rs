@@ -24,13 +24,22 @@ pub fn routes() -> Router<Arc<App>> {
                 .patch(users::patch_user)
                 .delete(users::delete_user),
         )
-        .route("/ServiceProviderConfig", get(discovery::service_provider_config))
+        .route(
+            "/ServiceProviderConfig",
+            get(discovery::service_provider_config),
+        )
         .route("/ResourceTypes", get(discovery::list_resource_types))
         .route("/ResourceTypes/{name}", get(discovery::get_resource_type))
         .route("/Schemas", get(discovery::list_schemas))
         .route("/Schemas/{urn}", get(discovery::get_schema))
-        .route("/Groups", get(discovery::list_groups).fallback(discovery::groups_not_supported))
+        .route(
+            "/Groups",
+            get(discovery::list_groups).fallback(discovery::groups_not_supported),
+        )
         .route("/Groups/.search", any(discovery::groups_not_supported))
-        .route("/Groups/{id}", get(discovery::get_group).fallback(discovery::groups_not_supported))
+        .route(
+            "/Groups/{id}",
+            get(discovery::get_group).fallback(discovery::groups_not_supported),
+        )
         .route("/Bulk", any(discovery::bulk_not_supported))
 }

@@ -21,7 +21,10 @@ impl QueryParams {
 
     pub fn get(&self, name: &str) -> Option<&str> {
         let name = name.to_ascii_lowercase();
-        self.0.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn projection(&self) -> Projection {
@@ -45,27 +48,36 @@ impl QueryParams {
 fn integer_param(name: &str, value: Option<&str>) -> Result<Option<i64>, ProtocolError> {
     match value.map(str::trim).filter(|v| !v.is_empty()) {
         None => Ok(None),
-        Some(v) => v
-            .parse::<i64>()
-            .map(Some)
-            .map_err(|_| ProtocolError::invalid_value(format!("{name} must be an integer, not {v:?}"))),
+        Some(v) => v.parse::<i64>().map(Some).map_err(|_| {
+            ProtocolError::invalid_value(format!("{name} must be an integer, not {v:?}"))
+        }),
     }
 }
 
 /// A `POST /.search` body (RFC 7644 §3.4.3).
 pub fn search_request(body: &Value) -> Result<(ListRequest, Projection), ProtocolError> {
-    let obj = body
-        .as_object()
-        .ok_or_else(|| ProtocolError::invalid_syntax("a search request must be a JSON object (SearchRequest)"))?;
-    let field = |name: &str| obj.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v);
+    let obj = body.as_object().ok_or_else(|| {
+        ProtocolError::invalid_syntax("a search request must be a JSON object (SearchRequest)")
+    })?;
+    let field = |name: &str| {
+        obj.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    };
     let text = |name: &str| -> Result<Option<String>, ProtocolError> {
         match field(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
             Some(Value::Array(items)) => Ok(Some(
-                items.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(","),
+                items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(","),
             )),
-            Some(_) => Err(ProtocolError::invalid_value(format!("{name} must be a string"))),
+            Some(_) => Err(ProtocolError::invalid_value(format!(
+                "{name} must be a string"
+            ))),
         }
     };
     let integer = |name: &str| -> Result<Option<i64>, ProtocolError> {
@@ -76,7 +88,9 @@ pub fn search_request(body: &Value) -> Result<(ListRequest, Projection), Protoco
                 .map(Some)
                 .ok_or_else(|| ProtocolError::invalid_value(format!("{name} must be an integer"))),
             Some(Value::String(s)) => integer_param(name, Some(s)),
-            Some(_) => Err(ProtocolError::invalid_value(format!("{name} must be an integer"))),
+            Some(_) => Err(ProtocolError::invalid_value(format!(
+                "{name} must be an integer"
+            ))),
         }
     };
     let request = ListRequest {
@@ -109,9 +123,8 @@ pub fn none_match(headers: &HeaderMap, etag: &str) -> bool {
         .get(axum::http::header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|value| {
-            value
-                .split(',')
-                .map(str::trim)
-                .any(|tag| tag == "*" || tag.trim_start_matches("W/") == etag.trim_start_matches("W/"))
+            value.split(',').map(str::trim).any(|tag| {
+                tag == "*" || tag.trim_start_matches("W/") == etag.trim_start_matches("W/")
+            })
         })
 }

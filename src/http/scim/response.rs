@@ -25,7 +25,11 @@ pub fn scim_json(status: StatusCode, body: &Value) -> Response {
 /// The absolute SCIM base of this request (`https://host/feeds/business/scim` or `.../scim/v2`),
 /// keeping the mount the client used.
 pub fn scim_base(app: &App, uri: &Uri, headers: &HeaderMap) -> String {
-    let mount = if uri.path().starts_with("/scim/v2") { "/scim/v2" } else { "/feeds/business/scim" };
+    let mount = if uri.path().starts_with("/scim/v2") {
+        "/scim/v2"
+    } else {
+        "/feeds/business/scim"
+    };
     format!("{}{mount}", server_base(app, headers))
 }
 
@@ -37,10 +41,16 @@ pub fn server_base(app: &App, headers: &HeaderMap) -> String {
                 .get(name)
                 .and_then(|v| v.to_str().ok())
                 .map(|v| v.split(',').next().unwrap_or("").trim().to_string())
-                .filter(|v| !v.is_empty() && v.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)))
+                .filter(|v| {
+                    !v.is_empty()
+                        && v.chars()
+                            .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+                })
         };
         if let Some(host) = forwarded("x-forwarded-host") {
-            let proto = forwarded("x-forwarded-proto").filter(|p| p == "http" || p == "https").unwrap_or_else(|| "https".into());
+            let proto = forwarded("x-forwarded-proto")
+                .filter(|p| p == "http" || p == "https")
+                .unwrap_or_else(|| "https".into());
             return format!("{proto}://{host}");
         }
     }
@@ -74,14 +84,26 @@ impl Projection {
         if self.attributes.is_none() && self.excluded.is_none() {
             return resource;
         }
-        project(&resource, self.attributes.as_deref(), self.excluded.as_deref())
+        project(
+            &resource,
+            self.attributes.as_deref(),
+            self.excluded.as_deref(),
+        )
     }
 }
 
 /// A single User response with `ETag` (and `Location` when created).
-pub fn user_response(status: StatusCode, account: &Account, base: &str, projection: &Projection) -> Response {
+pub fn user_response(
+    status: StatusCode,
+    account: &Account,
+    base: &str,
+    projection: &Projection,
+) -> Response {
     let resource = user_resource(account, base);
-    let location = resource["meta"]["location"].as_str().unwrap_or_default().to_string();
+    let location = resource["meta"]["location"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
     let mut response = scim_json(status, &projection.apply(resource));
     if let Ok(tag) = HeaderValue::from_str(&etag(account.version)) {
         response.headers_mut().insert(ETAG, tag);

@@ -26,7 +26,12 @@ pub async fn create_user(
     let created = app.scim_create_user(&principal, &body).await?;
     let base = scim_base(&app, &uri, &headers);
     let projection = QueryParams::parse(query.as_deref()).projection();
-    Ok(user_response(StatusCode::CREATED, &created.account, &base, &projection))
+    Ok(user_response(
+        StatusCode::CREATED,
+        &created.account,
+        &base,
+        &projection,
+    ))
 }
 
 /// `GET /Users/{id}`
@@ -57,7 +62,14 @@ pub async fn list_users(
 ) -> ScimResult {
     let params = QueryParams::parse(query.as_deref());
     let request = params.list_request()?;
-    list(&app, &principal, &request, &params.projection(), &scim_base(&app, &uri, &headers)).await
+    list(
+        &app,
+        &principal,
+        &request,
+        &params.projection(),
+        &scim_base(&app, &uri, &headers),
+    )
+    .await
 }
 
 /// `POST /Users/.search`
@@ -69,7 +81,14 @@ pub async fn search_users(
     ScimBody(body): ScimBody,
 ) -> ScimResult {
     let (request, projection) = search_request(&body)?;
-    list(&app, &principal, &request, &projection, &scim_base(&app, &uri, &headers)).await
+    list(
+        &app,
+        &principal,
+        &request,
+        &projection,
+        &scim_base(&app, &uri, &headers),
+    )
+    .await
 }
 
 async fn list(
@@ -101,7 +120,9 @@ pub async fn replace_user(
     headers: HeaderMap,
     ScimBody(body): ScimBody,
 ) -> ScimResult {
-    let account = app.scim_replace_user(&principal, &id, &body, &precondition(&headers)).await?;
+    let account = app
+        .scim_replace_user(&principal, &id, &body, &precondition(&headers))
+        .await?;
     let base = scim_base(&app, &uri, &headers);
     let projection = QueryParams::parse(query.as_deref()).projection();
     Ok(user_response(StatusCode::OK, &account, &base, &projection))
@@ -117,7 +138,9 @@ pub async fn patch_user(
     headers: HeaderMap,
     ScimBody(body): ScimBody,
 ) -> ScimResult {
-    let account = app.scim_patch_user(&principal, &id, &body, &precondition(&headers)).await?;
+    let account = app
+        .scim_patch_user(&principal, &id, &body, &precondition(&headers))
+        .await?;
     let base = scim_base(&app, &uri, &headers);
     let projection = QueryParams::parse(query.as_deref()).projection();
     Ok(user_response(StatusCode::OK, &account, &base, &projection))
@@ -130,6 +153,7 @@ pub async fn delete_user(
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> ScimResult {
-    app.scim_delete_user(&principal, &id, &precondition(&headers)).await?;
+    app.scim_delete_user(&principal, &id, &precondition(&headers))
+        .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
