@@ -52,6 +52,8 @@ impl Application {
             token_lifetime: args.token_lifetime,
             max_results: args.max_results,
             trust_forwarded_headers: args.trust_forwarded_headers,
+            journal_capacity: args.journal_capacity,
+            max_body_bytes: args.max_body_bytes,
         };
         let (app, first_start) = App::open(
             store,
@@ -62,6 +64,17 @@ impl Application {
             !args.no_bootstrap,
         )
         .await?;
+        if let Some(path) = &args.seed {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| anyhow::anyhow!("cannot read seed file {}: {e}", path.display()))?;
+            let document: crate::service::seed::SeedDocument = serde_json::from_str(&text)
+                .map_err(|e| anyhow::anyhow!("seed file {} is not a valid seed document: {e}", path.display()))?;
+            let summary = app
+                .apply_seed(&document)
+                .await
+                .map_err(|e| anyhow::anyhow!("seed file {}: {e}", path.display()))?;
+            tracing::info!(orgs = summary.orgs.len(), file = %path.display(), "seed applied");
+        }
         Ok(Self {
             listener,
             app: Arc::new(app),

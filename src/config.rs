@@ -32,8 +32,34 @@ pub enum Command {
     Serve(Box<ServeArgs>),
     /// Apply database migrations and exit.
     Migrate(DatabaseArgs),
+    /// Generate N realistic SCIM accounts in an organization, deterministically (load tests).
+    Seed(SeedArgs),
     /// Print the version and exit.
     Version,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SeedArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// How many accounts to create.
+    #[arg(long, env = "ABM_SCIM_SEED_USERS", value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    pub users: u64,
+    /// Organization id or exact name (default: the only organization, e.g. the first-start one).
+    #[arg(long, env = "ABM_SCIM_SEED_ORG")]
+    pub org: Option<String>,
+    /// Domain of the generated userNames (default: the organization's first verified domain).
+    #[arg(long, env = "ABM_SCIM_SEED_DOMAIN")]
+    pub domain: Option<String>,
+    /// Seed of the generator: the same number gives the same accounts.
+    #[arg(long, env = "ABM_SCIM_SEED_NUMBER", default_value_t = 1)]
+    pub seed_number: u64,
+    /// Index of the first generated account (to add more accounts to an earlier run).
+    #[arg(long, default_value_t = 0)]
+    pub start: u64,
+    /// Accounts per transaction.
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub batch: u64,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -98,6 +124,13 @@ pub struct ServeArgs {
     /// Lifetime of new SCIM tokens (ABM: one calendar year). Shorter values help tests.
     #[arg(long, env = "ABM_SCIM_TOKEN_LIFETIME", value_parser = parse_positive_duration)]
     pub token_lifetime: Option<Duration>,
+    /// Request-journal entries kept per organization (0 turns the journal off).
+    #[arg(long, env = "ABM_SCIM_JOURNAL_CAPACITY", default_value_t = 10_000)]
+    pub journal_capacity: usize,
+    /// A seed file (JSON) of organizations, domains, tokens with fixed secrets and accounts,
+    /// applied idempotently at start. See examples/seed.json.
+    #[arg(long, env = "ABM_SCIM_SEED")]
+    pub seed: Option<std::path::PathBuf>,
     /// Do not create the default organization and token on first start.
     #[arg(long, env = "ABM_SCIM_NO_BOOTSTRAP", default_value_t = false)]
     pub no_bootstrap: bool,

@@ -9,6 +9,7 @@ pub mod config;
 pub mod http;
 pub mod logging;
 pub mod scim;
+pub mod seeding;
 pub mod service;
 pub mod store;
 #[cfg(feature = "testing")]

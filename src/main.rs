@@ -30,6 +30,11 @@ async fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Seed(args) => {
+            logging::init(abm_scim::config::LogFormat::Text);
+            println!("{}", abm_scim::seeding::run(&args).await?);
+            Ok(())
+        }
         Command::Version => {
             println!("abm-scim {}", env!("CARGO_PKG_VERSION"));
             Ok(())

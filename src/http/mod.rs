@@ -41,7 +41,7 @@ impl Default for HttpLimits {
 
 /// The whole HTTP surface.
 pub fn router(app: Arc<App>, limits: &HttpLimits) -> Router {
-    let scim_routes = scim::routes();
+    let scim_routes = scim::routes(app.clone());
     // Layers run outside-in in the reverse of the order they are added: the request id is set
     // first so the trace span can carry it; panics are caught inside the span so they are logged
     // with it and answered as a SCIM 500 rather than a dropped connection.

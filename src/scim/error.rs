@@ -19,6 +19,24 @@ pub enum ScimType {
 }
 
 impl ScimType {
+    /// Parses a wire keyword (case-insensitive).
+    pub fn parse(keyword: &str) -> Option<Self> {
+        [
+            ScimType::InvalidFilter,
+            ScimType::TooMany,
+            ScimType::Uniqueness,
+            ScimType::Mutability,
+            ScimType::InvalidSyntax,
+            ScimType::InvalidPath,
+            ScimType::NoTarget,
+            ScimType::InvalidValue,
+            ScimType::InvalidVers,
+            ScimType::Sensitive,
+        ]
+        .into_iter()
+        .find(|t| t.as_str().eq_ignore_ascii_case(keyword))
+    }
+
     /// The keyword as it appears on the wire.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -86,6 +86,8 @@ impl App {
         Self {
             store,
             clock,
+            journal: super::journal::Journal::new(settings.journal_capacity),
+            faults: super::faults::Faults::default(),
             settings,
             keys: Keys::new(jwt_secret, admin_token_hash),
         }
@@ -121,33 +123,45 @@ impl App {
                 "missing bearer token: send Authorization: Bearer <SCIM token>".into(),
             )
         })?;
-        let claims =
-            jsonwebtoken::decode::<Claims>(token, &self.keys.decoding, &self.keys.validation)
-                .map_err(|_| {
+        let now = self.now_micros().await?;
+        let record = match jsonwebtoken::decode::<Claims>(
+            token,
+            &self.keys.decoding,
+            &self.keys.validation,
+        ) {
+            Ok(data) => {
+                let claims = data.claims;
+                if now >= claims.exp.saturating_mul(1_000_000) {
+                    return Err(ServiceError::Unauthorized(
+                        "token expired: renew it and update the identity provider".into(),
+                    ));
+                }
+                let record = self.store.get_token(&claims.jti).await?.ok_or_else(|| {
+                    ServiceError::Unauthorized(
+                        "invalid token: unknown token (revoked by disconnection or organization deleted)".into(),
+                    )
+                })?;
+                let matches: bool = hex::encode(hash_secret(token))
+                    .as_bytes()
+                    .ct_eq(record.token_hash.as_bytes())
+                    .into();
+                if !matches || record.org_id != claims.org {
+                    return Err(ServiceError::Unauthorized("invalid token".into()));
+                }
+                record
+            }
+            // Not one of our JWTs: it may be an opaque token with a fixed secret from a seed
+            // file, found by the hash of the whole secret.
+            Err(_) => self
+                .store
+                .get_token_by_hash(&hex::encode(hash_secret(token)))
+                .await?
+                .ok_or_else(|| {
                     ServiceError::Unauthorized(
                         "invalid token: not a SCIM token issued by this server".into(),
                     )
-                })?
-                .claims;
-        let now = self.now_micros().await?;
-        if now >= claims.exp.saturating_mul(1_000_000) {
-            return Err(ServiceError::Unauthorized(
-                "token expired: renew it and update the identity provider".into(),
-            ));
-        }
-        let record = self.store.get_token(&claims.jti).await?.ok_or_else(|| {
-            ServiceError::Unauthorized(
-                "invalid token: unknown token (revoked by disconnection or organization deleted)"
-                    .into(),
-            )
-        })?;
-        let matches: bool = hex::encode(hash_secret(token))
-            .as_bytes()
-            .ct_eq(record.token_hash.as_bytes())
-            .into();
-        if !matches || record.org_id != claims.org {
-            return Err(ServiceError::Unauthorized("invalid token".into()));
-        }
+                })?,
+        };
         if record.revoked_at.is_some() {
             return Err(ServiceError::Unauthorized(
                 "token revoked: create a new token in the admin API".into(),
@@ -167,24 +181,26 @@ impl App {
                 org.directory_sync_source
             )));
         }
-        if record.last_used_at.is_none() {
-            let tokens = self.store.list_tokens(&org.id).await?;
-            if connection_state(&org, &tokens, now) == ConnectionState::Expired {
-                return Err(ServiceError::Unauthorized(
-                    "connection expired: the token was not used within 4 days of connecting; create a new token".into(),
-                ));
-            }
-        }
         if record
             .last_used_at
             .is_none_or(|used| now - used >= LAST_USED_RESOLUTION_MICROS)
         {
             let tokens = self.store.list_tokens(&org.id).await?;
-            let first_use = tokens
-                .iter()
-                .filter(|t| t.revoked_at.is_none())
-                .all(|t| t.last_used_at.is_none());
-            let events = if first_use {
+            if record.last_used_at.is_none()
+                && connection_state(&org, &tokens, now) == ConnectionState::Expired
+            {
+                return Err(ServiceError::Unauthorized(
+                    "connection expired: the token was not used within 4 days of connecting; create a new token".into(),
+                ));
+            }
+            // The first authorised request completes a new connection (see `connection_state`).
+            let completes = org.scim_connected_at.is_some();
+            let events = if completes
+                && tokens
+                    .iter()
+                    .filter(|t| t.revoked_at.is_none())
+                    .all(|t| t.last_used_at.is_none())
+            {
                 vec![event(
                     &org.id,
                     now,
@@ -199,6 +215,12 @@ impl App {
             let mut used = record.clone();
             used.last_used_at = Some(now);
             self.store.update_token(&used, &events).await?;
+            if completes {
+                if let Some(mut current) = self.store.get_org(&org.id).await? {
+                    current.scim_connected_at = None;
+                    self.store.update_org(&current, &[]).await?;
+                }
+            }
         }
         Ok(ScimPrincipal {
             org,

@@ -6,6 +6,10 @@ mod auth;
 mod bootstrap;
 pub mod error;
 mod events;
+pub mod faults;
+pub mod journal;
+pub mod seed;
+pub mod seed_gen;
 mod orgs;
 mod reaper;
 mod tokens;
@@ -41,6 +45,10 @@ pub struct Settings {
     pub max_results: u32,
     /// Build absolute URLs from `X-Forwarded-Proto` / `X-Forwarded-Host` (trusted proxy only).
     pub trust_forwarded_headers: bool,
+    /// Request-journal entries kept per organization (0 turns the journal off).
+    pub journal_capacity: usize,
+    /// Largest accepted request body.
+    pub max_body_bytes: usize,
 }
 
 /// Everything the rules need: storage, time, settings and signing keys.
@@ -48,6 +56,8 @@ pub struct App {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     pub settings: Settings,
+    pub journal: journal::Journal,
+    pub faults: faults::Faults,
     keys: auth::Keys,
 }
 

@@ -69,11 +69,15 @@ pub fn connection_state(org: &Org, tokens: &[TokenRecord], now: i64) -> Connecti
     if current.iter().any(|t| t.last_used_at.is_some()) {
         return ConnectionState::Connected;
     }
-    let connected_at = org.scim_connected_at.unwrap_or(i64::MIN);
-    if now > connected_at.saturating_add(CONNECTION_WINDOW_MICROS) {
-        ConnectionState::Expired
-    } else {
-        ConnectionState::Pending
+    // `scim_connected_at` is set when a connection starts and cleared by its first authorised
+    // request, so a completed connection stays connected when its used tokens are revoked and
+    // only renewed, not yet used ones remain (ABM's renewal flow).
+    match org.scim_connected_at {
+        None => ConnectionState::Connected,
+        Some(started) if now > started.saturating_add(CONNECTION_WINDOW_MICROS) => {
+            ConnectionState::Expired
+        }
+        Some(_) => ConnectionState::Pending,
     }
 }
 
@@ -285,37 +289,72 @@ impl App {
         Ok(())
     }
 
-    /// Records `token_expiring` / `token_expired` once per token (called by the reaper's tick and
-    /// on reads of the connection).
+    /// Records `token_expiring` (once per token, on entering the last 60 days) and
+    /// `token_expired` (once per token, on expiry). Called on reads of the connection and of the
+    /// activity, and by the reaper.
     pub async fn note_token_expiry(&self, org_id: &str) -> ServiceResult<()> {
         let now = self.now_micros().await?;
-        for token in self.store.list_tokens(org_id).await? {
+        let tokens = self.store.list_tokens(org_id).await?;
+        // `expiring_notified` marks the warning; whether the expiry was recorded is in the log.
+        let expired_unrevoked = tokens.iter().any(|t| {
+            t.revoked_at.is_none() && TokenStatus::of(t, now) == TokenStatus::Expired
+        });
+        let mut expired_noted: Vec<String> = Vec::new();
+        if expired_unrevoked {
+            let mut since = 0;
+            loop {
+                let page = self
+                    .store
+                    .list_events(org_id, since, Some(kinds::TOKEN_EXPIRED), 1000)
+                    .await?;
+                let Some(last) = page.last() else { break };
+                since = last.seq;
+                expired_noted.extend(page.iter().filter_map(|e| {
+                    e.detail
+                        .get("token_id")
+                        .and_then(serde_json::Value::as_str)
+                        .map(str::to_string)
+                }));
+            }
+        }
+        for token in tokens {
             let status = TokenStatus::of(&token, now);
+            let mut events = Vec::new();
             if matches!(status, TokenStatus::Expiring | TokenStatus::Expired)
                 && !token.expiring_notified
             {
-                let mut noted = token.clone();
-                noted.expiring_notified = true;
-                let mut events = vec![event(
+                events.push(event(
                     org_id,
                     now,
                     kinds::TOKEN_EXPIRING,
                     &Actor::System,
                     None,
                     json!({ "token_id": token.id, "expires_at": from_micros(token.expires_at) }),
-                )];
-                if status == TokenStatus::Expired {
-                    events.push(event(
-                        org_id,
-                        now,
-                        kinds::TOKEN_EXPIRED,
-                        &Actor::System,
-                        None,
-                        json!({ "token_id": token.id }),
-                    ));
-                }
+                ));
+            }
+            if status == TokenStatus::Expired && !expired_noted.contains(&token.id) {
+                events.push(event(
+                    org_id,
+                    now,
+                    kinds::TOKEN_EXPIRED,
+                    &Actor::System,
+                    None,
+                    json!({ "token_id": token.id, "expires_at": from_micros(token.expires_at) }),
+                ));
+            }
+            if !events.is_empty() {
+                let mut noted = token.clone();
+                noted.expiring_notified = true;
                 self.store.update_token(&noted, &events).await?;
             }
+        }
+        Ok(())
+    }
+
+    /// [`App::note_token_expiry`] for every organization.
+    pub async fn note_all_token_expiry(&self) -> ServiceResult<()> {
+        for org in self.store.list_orgs().await? {
+            self.note_token_expiry(&org.id).await?;
         }
         Ok(())
     }

@@ -107,6 +107,8 @@ pub trait Store: Send + Sync + 'static {
 
     async fn insert_token(&self, token: &TokenRecord, events: &[NewEvent]) -> StoreResult<()>;
     async fn get_token(&self, id: &str) -> StoreResult<Option<TokenRecord>>;
+    /// Finds a token by the SHA-256 (hex) of its secret (opaque tokens from seed files).
+    async fn get_token_by_hash(&self, token_hash: &str) -> StoreResult<Option<TokenRecord>>;
     async fn list_tokens(&self, org_id: &str) -> StoreResult<Vec<TokenRecord>>;
     async fn update_token(&self, token: &TokenRecord, events: &[NewEvent]) -> StoreResult<()>;
 
@@ -136,6 +138,12 @@ pub trait Store: Send + Sync + 'static {
         events: &[NewEvent],
     ) -> StoreResult<bool>;
     /// Applies the same change to many accounts at once (disconnect, federation off).
+    /// Inserts many accounts in one transaction (seeding); fails on any conflict.
+    async fn bulk_insert_accounts(&self, accounts: &[Account]) -> StoreResult<()>;
+    /// Deletes up to `batch` accounts of an organization; returns how many went.
+    async fn delete_accounts_batch(&self, org_id: &str, batch: i64) -> StoreResult<u64>;
+    /// Deletes an organization's activity log.
+    async fn delete_events(&self, org_id: &str) -> StoreResult<u64>;
     async fn convert_scim_accounts_to_manual(&self, org_id: &str, now: i64) -> StoreResult<u64>;
     async fn query_accounts(&self, query: &AccountQuery) -> StoreResult<AccountPage>;
 

@@ -348,6 +348,14 @@ macro_rules! impl_sql_store {
                 row.as_ref().map(decode_token).transpose()
             }
 
+            async fn get_token_by_hash(&self, token_hash: &str) -> StoreResult<Option<TokenRecord>> {
+                let row = sqlx::query("SELECT * FROM scim_tokens WHERE token_hash = $1")
+                    .bind(token_hash)
+                    .fetch_optional(&self.read)
+                    .await?;
+                row.as_ref().map(decode_token).transpose()
+            }
+
             async fn list_tokens(&self, org_id: &str) -> StoreResult<Vec<TokenRecord>> {
                 let rows = sqlx::query("SELECT * FROM scim_tokens WHERE org_id = $1 ORDER BY created_at, id")
                     .bind(org_id)
@@ -478,6 +486,84 @@ macro_rules! impl_sql_store {
                 insert_events(&mut *tx, events).await?;
                 tx.commit().await?;
                 Ok(true)
+            }
+
+            async fn bulk_insert_accounts(&self, accounts: &[Account]) -> StoreResult<()> {
+                // Multi-row INSERTs of a few hundred rows: one round trip and one statement parse
+                // per chunk instead of per account (17 parameters a row stays under SQLite's
+                // 32766-parameter limit and PostgreSQL's 65535).
+                const ROWS_PER_STATEMENT: usize = 500;
+                let mut tx = self.write.begin().await?;
+                for chunk in accounts.chunks(ROWS_PER_STATEMENT) {
+                    let mut sql = String::from(
+                        "INSERT INTO accounts (id, org_id, user_name, user_name_norm, external_id, active, state, \
+                         source, roles, person_id, scim_deleted, deactivated_at, delete_after, version, created_at, \
+                         updated_at, attrs) VALUES ",
+                    );
+                    for row in 0..chunk.len() {
+                        let base = row * 17;
+                        if row > 0 {
+                            sql.push(',');
+                        }
+                        sql.push('(');
+                        for column in 1..=17 {
+                            if column > 1 {
+                                sql.push(',');
+                            }
+                            if column == 17 {
+                                sql.push_str($attrs_in_pre);
+                            }
+                            sql.push_str(&format!("${}", base + column));
+                            if column == 17 {
+                                sql.push_str($attrs_in_post);
+                            }
+                        }
+                        sql.push(')');
+                    }
+                    let mut query = sqlx::query(&sql);
+                    for account in chunk {
+                        query = query
+                            .bind(account.id.clone())
+                            .bind(account.org_id.clone())
+                            .bind(account.user_name.clone())
+                            .bind(account.user_name_norm.clone())
+                            .bind(account.external_id.clone())
+                            .bind(account.active)
+                            .bind(account.state.clone())
+                            .bind(account.source.clone())
+                            .bind(serde_json::to_string(&account.roles)?)
+                            .bind(account.person_id.clone())
+                            .bind(account.scim_deleted)
+                            .bind(account.deactivated_at)
+                            .bind(account.delete_after)
+                            .bind(account.version)
+                            .bind(account.created_at)
+                            .bind(account.updated_at)
+                            .bind(serde_json::Value::Object(account.attrs.clone()).to_string());
+                    }
+                    query.execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn delete_accounts_batch(&self, org_id: &str, batch: i64) -> StoreResult<u64> {
+                let done = sqlx::query(
+                    "DELETE FROM accounts WHERE id IN (SELECT id FROM accounts WHERE org_id = $1 LIMIT $2)",
+                )
+                .bind(org_id)
+                .bind(batch)
+                .execute(&self.write)
+                .await?;
+                Ok(done.rows_affected())
+            }
+
+            async fn delete_events(&self, org_id: &str) -> StoreResult<u64> {
+                let done = sqlx::query("DELETE FROM activity WHERE org_id = $1")
+                    .bind(org_id)
+                    .execute(&self.write)
+                    .await?;
+                Ok(done.rows_affected())
             }
 
             async fn convert_scim_accounts_to_manual(&self, org_id: &str, now: i64) -> StoreResult<u64> {

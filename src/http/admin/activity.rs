@@ -40,6 +40,8 @@ pub async fn list_activity(
     let Query(query) =
         query.map_err(|e| ServiceError::bad_request("invalid_query", e.body_text()))?;
     let org = app.require_org(&org).await?;
+    // Token warnings are due by time, not by a request: record them before answering.
+    app.note_token_expiry(&org.id).await?;
     let since = query.since.unwrap_or(0).max(0);
     let limit = query.limit.unwrap_or(100).clamp(1, 1000);
     let wait = match query.wait.as_deref() {

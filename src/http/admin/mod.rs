@@ -2,6 +2,7 @@
 
 mod accounts;
 mod activity;
+mod harness;
 mod orgs;
 mod scim;
 mod system;
@@ -57,6 +58,14 @@ pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
             post(accounts::resolve_account),
         )
         .route("/orgs/{org}/activity", get(activity::list_activity))
+        .route("/orgs/{org}/requests", get(harness::list_requests))
+        .route("/orgs/{org}/requests.har", get(harness::export_har))
+        .route(
+            "/orgs/{org}/faults",
+            get(harness::get_faults).put(harness::put_faults).delete(harness::clear_faults),
+        )
+        .route("/orgs/{org}/reset", post(harness::reset_org))
+        .route("/seed", post(harness::apply_seed))
         .route("/clock", get(system::get_clock).post(system::move_clock))
         .route("/reaper/run", post(system::run_reaper))
         .route_layer(axum::middleware::from_fn_with_state(app, require_admin))
@@ -100,6 +109,8 @@ pub type AdminResult<T> = Result<T, AdminError>;
         accounts::delete_account, accounts::resolve_account,
         activity::list_activity,
         system::get_clock, system::move_clock, system::run_reaper,
+        harness::list_requests, harness::export_har, harness::put_faults, harness::get_faults,
+        harness::clear_faults, harness::reset_org, harness::apply_seed,
     ),
     modifiers(&BearerAuth),
     tags((name = "admin", description = "Admin API"))

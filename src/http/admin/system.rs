@@ -160,6 +160,9 @@ pub async fn run_reaper(
     let dry_run = query.dry_run.unwrap_or(false);
     let run = app.reap_once(dry_run).await?;
     if !dry_run {
+        app.note_all_token_expiry().await?;
+    }
+    if !dry_run {
         tracing::info!(deleted = run.deleted.len(), "reaper run (requested)");
     }
     Ok(Json(ReaperRunView {

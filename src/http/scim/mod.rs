@@ -1,6 +1,7 @@
 //! SCIM 2.0 routes, served under both `/feeds/business/scim` (ABM's path) and `/scim/v2`.
 
 mod discovery;
+mod harness;
 mod query;
 mod response;
 pub use response::server_base;
@@ -13,7 +14,7 @@ use axum::Router;
 
 use crate::service::App;
 
-pub fn routes() -> Router<Arc<App>> {
+pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
     Router::new()
         .route("/Users", get(users::list_users).post(users::create_user))
         .route("/Users/.search", post(users::search_users))
@@ -42,4 +43,5 @@ pub fn routes() -> Router<Arc<App>> {
             get(discovery::get_group).fallback(discovery::groups_not_supported),
         )
         .route("/Bulk", any(discovery::bulk_not_supported))
+        .layer(axum::middleware::from_fn_with_state(app, harness::scim_harness))
 }

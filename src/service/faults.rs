@@ -1,0 +1,121 @@
+//! Fault injection: per-organization rules that make matching SCIM requests fail, slow down or
+//! get rate-limited, before anything is written.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+
+/// Which requests a rule applies to; absent fields match everything.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct FaultMatch {
+    /// HTTP method, case-insensitive.
+    pub method: Option<String>,
+    /// Prefix of the path below the SCIM base, e.g. `/Users`.
+    pub path_prefix: Option<String>,
+}
+
+/// What happens to a matching request.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum FaultAction {
+    /// Answer `429` with `Retry-After`.
+    RateLimit { rate_limit: RateLimit },
+    /// Wait before handling the request normally.
+    Delay { delay_ms: u64 },
+    /// Answer with this SCIM error.
+    Error {
+        status: u16,
+        scim_type: Option<String>,
+        detail: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct RateLimit {
+    pub retry_after_s: u64,
+}
+
+/// One rule: a match, an action, and how often it fires.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct FaultRule {
+    #[serde(rename = "match", default)]
+    pub matcher: FaultMatch,
+    pub action: FaultAction,
+    /// Fire this many times, then stop (remaining count is shown).
+    pub times: Option<u64>,
+    /// Fire with this probability (0..=1) on each matching request.
+    pub probability: Option<f64>,
+}
+
+impl FaultRule {
+    /// Checks ranges so a bad rule is refused when set, not when it fires.
+    pub fn validate(&self) -> Result<(), String> {
+        if let Some(p) = self.probability {
+            if !(0.0..=1.0).contains(&p) {
+                return Err("probability must be between 0 and 1".into());
+            }
+        }
+        match &self.action {
+            FaultAction::Error { status, .. } if !(400..=599).contains(status) => {
+                Err("an error action needs a status from 400 to 599".into())
+            }
+            FaultAction::Delay { delay_ms } if *delay_ms > 60_000 => Err("delay_ms is at most 60000".into()),
+            FaultAction::RateLimit { rate_limit } if rate_limit.retry_after_s > 86_400 => {
+                Err("retry_after_s is at most 86400".into())
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn matches(&self, method: &str, path: &str) -> bool {
+        self.matcher.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
+            && self.matcher.path_prefix.as_deref().is_none_or(|p| path.starts_with(p))
+    }
+}
+
+/// The rules of every organization.
+#[derive(Default)]
+pub struct Faults {
+    rules: Mutex<HashMap<String, Vec<FaultRule>>>,
+}
+
+impl Faults {
+    fn rules(&self) -> std::sync::MutexGuard<'_, HashMap<String, Vec<FaultRule>>> {
+        self.rules.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn set(&self, org_id: &str, rules: Vec<FaultRule>) {
+        self.rules().insert(org_id.to_string(), rules);
+    }
+
+    pub fn get(&self, org_id: &str) -> Vec<FaultRule> {
+        self.rules().get(org_id).cloned().unwrap_or_default()
+    }
+
+    pub fn clear(&self, org_id: &str) {
+        self.rules().remove(org_id);
+    }
+
+    /// The action to apply to this request, if a rule fires (consuming one of its `times`).
+    pub fn check(&self, org_id: &str, method: &str, path: &str) -> Option<FaultAction> {
+        let mut all = self.rules();
+        let rules = all.get_mut(org_id)?;
+        for rule in rules.iter_mut() {
+            if !rule.matches(method, path) || rule.times == Some(0) {
+                continue;
+            }
+            if let Some(p) = rule.probability {
+                if !rand::thread_rng().gen_bool(p) {
+                    continue;
+                }
+            }
+            if let Some(times) = rule.times.as_mut() {
+                *times -= 1;
+            }
+            return Some(rule.action.clone());
+        }
+        None
+    }
+}

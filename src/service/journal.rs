@@ -1,0 +1,169 @@
+//! The request journal: every SCIM request and its response, per organization, bounded.
+//!
+//! Kept in memory (a ring per organization) so recording costs no database write on the request
+//! path; it is per process, like the test it serves.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+
+use serde::Serialize;
+use serde_json::Value;
+
+/// One recorded exchange.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct JournalEntry {
+    /// Increasing per process; pass the last one as `since`.
+    pub seq: u64,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub method: String,
+    /// Path below the SCIM base, e.g. `/Users/123`.
+    pub path: String,
+    pub query: Option<String>,
+    pub status: u16,
+    /// Token id of the caller (`Authorization` itself is never recorded).
+    pub token_id: Option<String>,
+    pub latency_ms: f64,
+    pub request_headers: Value,
+    pub request_body: Option<Value>,
+    pub response_body: Option<Value>,
+    /// Client dialect features seen in the request (`capitalised_ops`, `string_booleans`...).
+    pub dialect: Vec<String>,
+    /// Set when the response was an injected fault.
+    pub fault: Option<String>,
+}
+
+/// Filters of `GET /orgs/{org}/requests`.
+#[derive(Debug, Clone, Default)]
+pub struct JournalQuery {
+    pub method: Option<String>,
+    pub path: Option<String>,
+    pub status: Option<u16>,
+    pub since: Option<u64>,
+}
+
+pub struct Journal {
+    capacity: usize,
+    inner: Mutex<JournalState>,
+}
+
+#[derive(Default)]
+struct JournalState {
+    next_seq: u64,
+    by_org: HashMap<String, VecDeque<JournalEntry>>,
+}
+
+impl Journal {
+    pub fn new(capacity: usize) -> Self {
+        Journal {
+            capacity,
+            inner: Mutex::new(JournalState::default()),
+        }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, JournalState> {
+        // A panic while holding the lock leaves plain data behind; keep serving it.
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Records an entry (its `seq` is assigned here), dropping the oldest beyond capacity.
+    pub fn record(&self, org_id: &str, mut entry: JournalEntry) {
+        if self.capacity == 0 {
+            return;
+        }
+        let mut state = self.state();
+        state.next_seq += 1;
+        entry.seq = state.next_seq;
+        let ring = state.by_org.entry(org_id.to_string()).or_default();
+        if ring.len() >= self.capacity {
+            ring.pop_front();
+        }
+        ring.push_back(entry);
+    }
+
+    /// Entries of an organization matching the query, oldest first.
+    pub fn list(&self, org_id: &str, query: &JournalQuery) -> Vec<JournalEntry> {
+        let state = self.state();
+        let Some(ring) = state.by_org.get(org_id) else {
+            return Vec::new();
+        };
+        ring.iter()
+            .filter(|e| query.since.is_none_or(|since| e.seq > since))
+            .filter(|e| query.method.as_deref().is_none_or(|m| e.method.eq_ignore_ascii_case(m)))
+            .filter(|e| query.path.as_deref().is_none_or(|p| e.path.starts_with(p)))
+            .filter(|e| query.status.is_none_or(|s| e.status == s))
+            .cloned()
+            .collect()
+    }
+
+    pub fn clear(&self, org_id: &str) {
+        self.state().by_org.remove(org_id);
+    }
+}
+
+/// Replaces secrets in a recorded body (a `password` sent by Okta, say) with `"[redacted]"`.
+pub fn redact_body(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, item) in map.iter_mut() {
+                if key.eq_ignore_ascii_case("password") || key.eq_ignore_ascii_case("token") || key.eq_ignore_ascii_case("secret") {
+                    *item = Value::String("[redacted]".into());
+                } else {
+                    redact_body(item);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(redact_body),
+        _ => {}
+    }
+}
+
+/// Dialect features of a SCIM request body, for the journal: what real clients do that the RFC
+/// does not ask for.
+pub fn dialect_features(body: &Value) -> Vec<String> {
+    let mut found: Vec<&'static str> = Vec::new();
+    let mut note = |feature: &'static str| {
+        if !found.contains(&feature) {
+            found.push(feature);
+        }
+    };
+    if let Some(ops) = body.get("Operations").or_else(|| body.get("operations")).and_then(Value::as_array) {
+        for op in ops {
+            if let Some(name) = op.get("op").and_then(Value::as_str) {
+                if name.chars().next().is_some_and(char::is_uppercase) {
+                    note("capitalised_ops");
+                }
+            }
+            let value = op.get("value");
+            if op.get("path").is_none() {
+                note("pathless_op");
+                if let Some(Value::Object(map)) = value {
+                    if map.keys().any(|k| k.contains('.') && !k.to_ascii_lowercase().starts_with("urn:")) {
+                        note("dotted_keys");
+                    }
+                    if map.keys().any(|k| k.to_ascii_lowercase().starts_with("urn:") && k.contains(":User:")) {
+                        note("urn_keys");
+                    }
+                }
+            }
+            if op.get("op").and_then(Value::as_str).is_some_and(|o| o.eq_ignore_ascii_case("remove")) && value.is_some() {
+                note("remove_with_value");
+            }
+            if op.get("path").and_then(Value::as_str).is_some_and(|p| p.contains('[')) {
+                note("value_filter_path");
+            }
+        }
+    }
+    if has_string_booleans(body) {
+        note("string_booleans");
+    }
+    found.into_iter().map(str::to_string).collect()
+}
+
+fn has_string_booleans(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false"),
+        Value::Object(map) => map.values().any(has_string_booleans),
+        Value::Array(items) => items.iter().any(has_string_booleans),
+        _ => false,
+    }
+}

@@ -1,0 +1,317 @@
+//! Seed files: organizations, domains, tokens with fixed secrets and accounts in any state,
+//! applied idempotently (applying the same document twice yields the same state).
+
+use chrono::{DateTime, Months, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+
+use super::auth::hash_secret;
+use super::orgs::normalize_domain;
+use super::users::{new_person_id, retention_micros};
+use super::{App, NewOrg, OrgChange, ServiceError, ServiceResult};
+use crate::clock::{from_micros, to_micros};
+use crate::scim::filter_sql::user_name_norm;
+use crate::scim::resource::normalize_user;
+use crate::store::{Account, Domain, Org, TokenRecord};
+
+/// A seed document (see `examples/seed.json`).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SeedDocument {
+    #[serde(default)]
+    pub orgs: Vec<SeedOrg>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SeedOrg {
+    /// A fixed id (any string); when absent the organization is matched by name.
+    pub id: Option<String>,
+    pub name: String,
+    #[serde(default)]
+    pub domains: Vec<SeedDomain>,
+    pub federated_authentication: Option<bool>,
+    pub auto_merge: Option<bool>,
+    pub require_verified_domain: Option<bool>,
+    #[serde(default)]
+    pub tokens: Vec<SeedToken>,
+    #[serde(default)]
+    pub accounts: Vec<SeedAccount>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SeedDomain {
+    pub name: String,
+    #[serde(default = "yes")]
+    pub verified: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A SCIM token with a secret chosen by the harness (an opaque bearer string, ≥ 16 characters).
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SeedToken {
+    pub id: Option<String>,
+    pub secret: String,
+    /// Default: one calendar year after the token is first seeded.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SeedAccount {
+    pub id: Option<String>,
+    pub user_name: String,
+    /// `scim` (default) or `manual`.
+    pub source: Option<String>,
+    /// Default `["Staff"]`.
+    pub roles: Option<Vec<String>>,
+    /// `active` (default) or `inactive`.
+    pub state: Option<String>,
+    /// For inactive accounts: deactivated this many days ago (default 0).
+    pub inactive_days: Option<u32>,
+    pub external_id: Option<String>,
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub email: Option<String>,
+    pub person_id: Option<String>,
+    /// Any further SCIM User attributes (e.g. the enterprise extension).
+    pub attributes: Option<Value>,
+}
+
+/// What a seed run produced.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SeedSummary {
+    pub orgs: Vec<SeededOrg>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SeededOrg {
+    pub id: String,
+    pub name: String,
+    pub tokens: Vec<String>,
+    pub accounts: usize,
+}
+
+impl App {
+    /// Applies a seed document. Existing organizations (by id, else by name), tokens (by id) and
+    /// accounts (by userName) are brought to the described state; nothing is duplicated.
+    pub async fn apply_seed(&self, document: &SeedDocument) -> ServiceResult<SeedSummary> {
+        let mut summary = SeedSummary { orgs: Vec::new() };
+        for seed in &document.orgs {
+            summary.orgs.push(self.seed_org(seed).await?);
+        }
+        Ok(summary)
+    }
+
+    async fn seed_org(&self, seed: &SeedOrg) -> ServiceResult<SeededOrg> {
+        let org = self.find_or_create_seed_org(seed).await?;
+        for domain in &seed.domains {
+            self.store
+                .upsert_domain(&Domain { org_id: org.id.clone(), name: normalize_domain(&domain.name)?, verified: domain.verified })
+                .await?;
+        }
+        let mut token_ids = Vec::new();
+        for token in &seed.tokens {
+            token_ids.push(self.seed_token(&org, token).await?);
+        }
+        for account in &seed.accounts {
+            self.seed_account(&org, account).await?;
+        }
+        Ok(SeededOrg { id: org.id, name: org.name, tokens: token_ids, accounts: seed.accounts.len() })
+    }
+
+    async fn find_or_create_seed_org(&self, seed: &SeedOrg) -> ServiceResult<Org> {
+        let existing = match &seed.id {
+            Some(id) => self.store.get_org(id).await?,
+            None => self.store.list_orgs().await?.into_iter().find(|o| o.name == seed.name),
+        };
+        let org = match existing {
+            Some(org) => org,
+            None => {
+                let (mut org, _) = self
+                    .create_org(NewOrg {
+                        name: seed.name.clone(),
+                        domains: Vec::new(),
+                        federated_authentication: seed.federated_authentication.unwrap_or(true),
+                        auto_merge: seed.auto_merge.unwrap_or(false),
+                        require_verified_domain: seed.require_verified_domain.unwrap_or(true),
+                    })
+                    .await?;
+                if let Some(id) = &seed.id {
+                    // Re-key the new organization to the fixed id.
+                    self.store.delete_org(&org.id).await?;
+                    org.id = id.clone();
+                    self.store.insert_org(&org, &[], &[]).await?;
+                }
+                org
+            }
+        };
+        self.update_org(
+            &org.id,
+            OrgChange {
+                name: Some(seed.name.clone()),
+                federated_authentication: seed.federated_authentication,
+                auto_merge: seed.auto_merge,
+                require_verified_domain: seed.require_verified_domain,
+                directory_sync_source: None,
+            },
+        )
+        .await
+    }
+
+    async fn seed_token(&self, org: &Org, seed: &SeedToken) -> ServiceResult<String> {
+        if seed.secret.len() < 16 {
+            return Err(ServiceError::bad_request("invalid_seed", "a seeded token secret must be at least 16 characters"));
+        }
+        let hash = hex::encode(hash_secret(&seed.secret));
+        let id = seed.id.clone().unwrap_or_else(|| format!("seed-{}", &hash[..16]));
+        let now = self.now_micros().await?;
+        if let Some(existing) = self.store.get_token(&id).await? {
+            if existing.org_id != org.id || existing.token_hash != hash {
+                return Err(ServiceError::conflict("seed_conflict", format!("token id {id} already exists with another secret or organization")));
+            }
+            return Ok(id);
+        }
+        let expires_at = match seed.expires_at {
+            Some(at) => to_micros(at),
+            None => from_micros(now).checked_add_months(Months::new(12)).map(to_micros).unwrap_or(i64::MAX),
+        };
+        let record = TokenRecord {
+            id: id.clone(),
+            org_id: org.id.clone(),
+            token_hash: hash,
+            created_at: now,
+            expires_at,
+            last_used_at: None,
+            revoked_at: None,
+            expiring_notified: false,
+            renewed_from: None,
+        };
+        self.store.insert_token(&record, &[]).await?;
+        let mut connected = self.require_org(&org.id).await?;
+        if connected.directory_sync_source != "scim" {
+            connected.directory_sync_source = "scim".into();
+            connected.scim_connected_at = Some(now);
+            connected.updated_at = now;
+            self.store.update_org(&connected, &[]).await?;
+        }
+        Ok(id)
+    }
+
+    async fn seed_account(&self, org: &Org, seed: &SeedAccount) -> ServiceResult<()> {
+        let now = self.now_micros().await?;
+        let account = self.seed_account_row(org, seed, now)?;
+        match self.store.find_account_by_user_name(&org.id, &account.user_name_norm).await? {
+            None => self.store.insert_account(&account, &[]).await?,
+            Some(existing) => {
+                let mut updated = account.clone();
+                updated.id = existing.id.clone();
+                updated.created_at = existing.created_at;
+                updated.person_id = seed.person_id.clone().or(existing.person_id.clone());
+                // An unchanged account keeps its version: applying a seed twice changes nothing.
+                updated.version = existing.version;
+                updated.updated_at = existing.updated_at;
+                if updated.state == "inactive" && existing.state == "inactive" {
+                    // Already inactive: keep its deactivation time, or every application would
+                    // move the deletion date.
+                    updated.deactivated_at = existing.deactivated_at;
+                    updated.delete_after = existing.delete_after;
+                }
+                if updated != existing {
+                    updated.version = existing.version + 1;
+                    updated.updated_at = now;
+                    self.store.update_account(&updated, existing.version, &[]).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn seed_account_row(&self, org: &Org, seed: &SeedAccount, now: i64) -> ServiceResult<Account> {
+        let source = seed.source.clone().unwrap_or_else(|| "scim".into());
+        if source != "scim" && source != "manual" {
+            return Err(ServiceError::bad_request("invalid_seed", format!("account {}: source must be scim or manual", seed.user_name)));
+        }
+        let state = seed.state.clone().unwrap_or_else(|| "active".into());
+        if state != "active" && state != "inactive" {
+            return Err(ServiceError::bad_request("invalid_seed", format!("account {}: state must be active or inactive", seed.user_name)));
+        }
+        let mut body = match &seed.attributes {
+            Some(Value::Object(map)) => map.clone(),
+            Some(_) => return Err(ServiceError::bad_request("invalid_seed", "attributes must be a JSON object")),
+            None => Map::new(),
+        };
+        body.insert("userName".into(), json!(seed.user_name));
+        body.insert("active".into(), json!(state == "active"));
+        if let Some(external_id) = &seed.external_id {
+            body.insert("externalId".into(), json!(external_id));
+        }
+        if seed.given_name.is_some() || seed.family_name.is_some() {
+            body.insert("name".into(), json!({ "givenName": seed.given_name, "familyName": seed.family_name }));
+        }
+        if let Some(email) = &seed.email {
+            body.insert("emails".into(), json!([{ "value": email, "type": "work", "primary": true }]));
+        }
+        let attrs = normalize_user(&Value::Object(body)).map_err(|e| ServiceError::bad_request("invalid_seed", format!("account {}: {}", seed.user_name, e.detail)))?;
+        let roles = match &seed.roles {
+            Some(roles) => roles
+                .iter()
+                .map(|r| super::accounts::canonical_role(r).map(str::to_string))
+                .collect::<ServiceResult<Vec<_>>>()?,
+            None => vec!["Staff".into()],
+        };
+        let deactivated_at = (state == "inactive").then(|| now - i64::from(seed.inactive_days.unwrap_or(0)) * 86_400_000_000);
+        Ok(Account {
+            id: seed.id.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+            org_id: org.id.clone(),
+            user_name: seed.user_name.clone(),
+            user_name_norm: user_name_norm(&seed.user_name),
+            external_id: seed.external_id.clone(),
+            active: state == "active",
+            state: state.clone(),
+            source,
+            roles,
+            person_id: Some(seed.person_id.clone().unwrap_or_else(new_person_id)),
+            scim_deleted: false,
+            deactivated_at,
+            delete_after: deactivated_at.map(|at| at.saturating_add(retention_micros(self.settings.retention))),
+            version: 1,
+            created_at: now,
+            updated_at: now,
+            attrs,
+        })
+    }
+
+    /// Empties an organization: accounts (in batches), activity and journal; its settings stay.
+    /// With `revoke_tokens`, its tokens are revoked too. Returns (accounts deleted, tokens revoked).
+    pub async fn reset_org(&self, org_id: &str, revoke_tokens: bool) -> ServiceResult<(u64, u64)> {
+        self.require_org(org_id).await?;
+        let mut deleted = 0;
+        loop {
+            let batch = self.store.delete_accounts_batch(org_id, 5_000).await?;
+            deleted += batch;
+            if batch == 0 {
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+        self.store.delete_events(org_id).await?;
+        self.journal.clear(org_id);
+        let mut revoked = 0;
+        if revoke_tokens {
+            let now = self.now_micros().await?;
+            for token in self.store.list_tokens(org_id).await?.into_iter().filter(|t| t.revoked_at.is_none()) {
+                let mut token = token;
+                token.revoked_at = Some(now);
+                self.store.update_token(&token, &[]).await?;
+                revoked += 1;
+            }
+        }
+        Ok((deleted, revoked))
+    }
+}
