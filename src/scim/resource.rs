@@ -75,11 +75,10 @@ pub struct Meta {
     pub location: String,
 }
 
-/// ABM-managed data rendered into the resource but never taken from clients.
+/// ABM-managed data rendered into the resource but never taken from clients. (The Person ID is
+/// not part of the SCIM representation: see `schema`'s module documentation.)
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AbmFields {
-    /// ABM's person identifier, rendered in the ABM extension when known.
-    pub person_id: Option<String>,
     /// ABM role names, rendered as `roles: [{"value": ...}]`.
     pub roles: Vec<String>,
 }
@@ -497,7 +496,8 @@ pub(crate) fn norm_simple(
 }
 
 /// Builds the SCIM User served to clients from the canonical map and server-side data.
-/// `active` is always present (true when never set).
+/// `active` is rendered as stored: the service stores it on every create, so it is absent only
+/// after a PATCH removed it (RFC 7644 §3.5.2.2: the attribute is then unassigned).
 pub fn render_user(attrs: &Map<String, Value>, id: &str, meta: &Meta, extra: &AbmFields) -> Value {
     let mut out = Map::new();
     for (k, v) in attrs {
@@ -522,14 +522,9 @@ pub fn render_user(attrs: &Map<String, Value>, id: &str, meta: &Meta, extra: &Ab
     if out.contains_key(ENTERPRISE_SCHEMA) {
         schemas.push(json!(ENTERPRISE_SCHEMA));
     }
-    out.entry("active").or_insert(Value::Bool(true));
     if !extra.roles.is_empty() {
         let roles: Vec<Value> = extra.roles.iter().map(|r| json!({"value": r})).collect();
         out.insert("roles".into(), Value::Array(roles));
-    }
-    if let Some(person_id) = &extra.person_id {
-        schemas.push(json!(ABM_SCHEMA));
-        out.insert(ABM_SCHEMA.into(), json!({"personId": person_id}));
     }
     out.insert("schemas".into(), Value::Array(schemas));
     out.insert("id".into(), json!(id));

@@ -1,6 +1,13 @@
 //! The schema this server serves: static attribute definitions for the core User (RFC 7643
-//! §4.1), the Enterprise User extension (§4.3) and our own ABM extension, plus lookup helpers.
-//! The discovery documents built from these tables live in `schema_docs`.
+//! §4.1) and the Enterprise User extension (§4.3), plus lookup helpers. The discovery documents
+//! built from these tables live in `schema_docs`.
+//!
+//! The ABM extension (`personId`) is known but not served: it is recognised in requests only so
+//! that a client targeting `personId` gets a clear `mutability` error and a body copied from an
+//! older representation is accepted. It is neither rendered nor advertised, because an extension
+//! whose only attribute is server-assigned cannot be added, replaced or removed as a whole, which
+//! generic SCIM clients assume of every advertised extension (scim2-tester's PATCH checks, for
+//! one); Apple Business Manager's Person ID is shown by the admin API instead.
 //!
 //! `groups` and `entitlements` are deliberately absent: Apple Business Manager syncs no groups.
 //! `roles` is read-only: ABM roles are assigned in Apple Business Manager, not by directory sync.
@@ -9,8 +16,8 @@
 pub const USER_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 /// Enterprise User extension URN.
 pub const ENTERPRISE_SCHEMA: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
-/// This emulator's own extension carrying ABM-managed, read-only fields (`personId`). Not an
-/// Apple-defined URN.
+/// This emulator's own extension for ABM-managed, read-only fields (`personId`). Not an
+/// Apple-defined URN; recognised in requests, never served (see the module documentation).
 pub const ABM_SCHEMA: &str = "urn:abm-scim:params:scim:schemas:extension:abm:2.0:User";
 /// PATCH request message URN.
 pub const PATCH_OP_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
@@ -446,8 +453,11 @@ pub enum SchemaId {
 }
 
 impl SchemaId {
-    /// All served schemas, in the order they are listed.
+    /// All schemas recognised in requests.
     pub const ALL: [SchemaId; 3] = [SchemaId::Core, SchemaId::Enterprise, SchemaId::Abm];
+
+    /// The schemas served by discovery and rendered in resources, in the order they are listed.
+    pub const SERVED: [SchemaId; 2] = [SchemaId::Core, SchemaId::Enterprise];
 
     /// The schema URN.
     pub const fn urn(self) -> &'static str {

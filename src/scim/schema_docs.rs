@@ -85,19 +85,21 @@ fn schema_json(s: SchemaId, base: &str) -> Value {
     })
 }
 
-/// `GET /Schemas`: a ListResponse of the User, Enterprise User and ABM schemas.
+/// `GET /Schemas`: a ListResponse of the User and Enterprise User schemas.
 pub fn schemas_list_response(base: &str) -> Value {
     list_response(
-        SchemaId::ALL
+        SchemaId::SERVED
             .iter()
             .map(|s| schema_json(*s, base))
             .collect(),
     )
 }
 
-/// `GET /Schemas/{urn}` (case-insensitive URN); `None` for an unknown schema.
+/// `GET /Schemas/{urn}` (case-insensitive URN); `None` for a schema that is not served.
 pub fn schema_document(urn: &str, base: &str) -> Option<Value> {
-    SchemaId::from_urn(urn).map(|s| schema_json(s, base))
+    SchemaId::from_urn(urn)
+        .filter(|s| SchemaId::SERVED.contains(s))
+        .map(|s| schema_json(s, base))
 }
 
 fn user_resource_type(base: &str) -> Value {
@@ -110,7 +112,6 @@ fn user_resource_type(base: &str) -> Value {
         "schema": USER_SCHEMA,
         "schemaExtensions": [
             {"schema": SchemaId::Enterprise.urn(), "required": false},
-            {"schema": SchemaId::Abm.urn(), "required": false},
         ],
         "meta": {
             "resourceType": "ResourceType",

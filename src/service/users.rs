@@ -360,13 +360,22 @@ impl App {
             }
             let now = self.now_micros().await?;
             let mut account = current.clone();
-            let wants_active = attrs.get("active").and_then(Value::as_bool).unwrap_or(true);
+            // Only an explicit `active` moves the lifecycle. A PATCH that removes it leaves it
+            // unassigned in the resource (RFC 7644 §3.5.2.2) and the ABM state as it was.
+            let unassigned = !attrs.contains_key("active");
+            let wants_active = attrs
+                .get("active")
+                .and_then(Value::as_bool)
+                .unwrap_or(current.active);
             set_attrs(&mut account, attrs);
             if account.user_name_norm != current.user_name_norm {
                 self.check_verified_domain(&principal.org, &account.user_name)
                     .await?;
             }
             let mut events = self.transition_active(&mut account, wants_active, now, &actor);
+            if unassigned {
+                account.attrs.remove("active");
+            }
             if events.is_empty() {
                 events.push(event(
                     &account.org_id,

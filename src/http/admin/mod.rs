@@ -68,7 +68,25 @@ pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
         .route("/seed", post(harness::apply_seed))
         .route("/clock", get(system::get_clock).post(system::move_clock))
         .route("/reaper/run", post(system::run_reaper))
+        .method_not_allowed_fallback(admin_method_not_allowed)
         .route_layer(axum::middleware::from_fn_with_state(app, require_admin))
+        .fallback(admin_not_found)
+}
+
+/// Unknown admin paths answer in the admin error format, not as SCIM errors.
+async fn admin_not_found() -> Response {
+    AdminError(ServiceError::not_found(
+        "no such admin endpoint: see /openapi.json for the admin API",
+    ))
+    .into_response()
+}
+
+async fn admin_method_not_allowed() -> Response {
+    let body = Json(serde_json::json!({
+        "error": "method_not_allowed",
+        "detail": "this admin endpoint does not support that HTTP method: see /openapi.json",
+    }));
+    (axum::http::StatusCode::METHOD_NOT_ALLOWED, body).into_response()
 }
 
 /// Rejects requests without the admin token (a SCIM token is not an admin token).

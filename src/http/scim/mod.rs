@@ -18,6 +18,9 @@ pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
     Router::new()
         .route("/Users", get(users::list_users).post(users::create_user))
         .route("/Users/.search", post(users::search_users))
+        // RFC 7644 §3.4.3: a search at the server root spans every resource type; Users are
+        // the only ones this server holds (Groups are always empty).
+        .route("/.search", post(users::search_users))
         .route(
             "/Users/{id}",
             get(users::get_user)

@@ -5,7 +5,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
-use crate::clock::rfc3339;
+use crate::clock::from_micros;
 use crate::http::error::SCIM_CONTENT_TYPE;
 use crate::scim::resource::{project, render_user, AbmFields, Meta};
 use crate::service::{etag, App};
@@ -60,16 +60,22 @@ pub fn server_base(app: &App, headers: &HeaderMap) -> String {
 /// The full SCIM representation of an account.
 pub fn user_resource(account: &Account, base: &str) -> Value {
     let meta = Meta {
-        created: rfc3339(account.created_at),
-        last_modified: rfc3339(account.updated_at),
+        created: meta_time(account.created_at),
+        last_modified: meta_time(account.updated_at),
         version: etag(account.version),
         location: format!("{base}/Users/{}", account.id),
     };
     let abm = AbmFields {
-        person_id: account.person_id.clone(),
         roles: account.roles.clone(),
     };
     render_user(&account.attrs, &account.id, &meta, &abm)
+}
+
+/// A `meta` timestamp with the full stored (microsecond) precision, so that a value read back
+/// from a resource compares equal to it in a filter (`meta.lastModified gt "<last seen>"` must not
+/// return the resource it came from, `eq` must find it).
+fn meta_time(micros: i64) -> String {
+    from_micros(micros).to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
 
 /// `attributes` / `excludedAttributes` as sent.
