@@ -315,16 +315,11 @@ async fn the_manual_clock_moves_forward_only(engine: Engine) {
     let (status, set) = send(admin.request(Method::POST, "/clock").json(&json!({"set": "2099-01-01T00:00:00Z"}))).await;
     assert_eq!(status, 200);
     assert_eq!(set["now"], "2099-01-01T00:00:00Z");
-    // SCIM meta timestamps read the clock.
-    server.admin().create_token(server.default_org_id()).await;
-    let (_, created) = send(
-        reqwest::Client::new()
-            .post(format!("{}/Users", server.scim_url()))
-            .bearer_auth(server.admin().create_token(server.default_org_id()).await["token"].as_str().unwrap_or_default())
-            .json(&user("mo@example.com", "e-mo")),
-    )
-    .await;
-    let _ = created;
+    // SCIM meta timestamps read the clock (the first token expired decades ago: make a new one).
+    let token = admin.create_token(server.default_org_id()).await["token"].as_str().unwrap().to_string();
+    let (status, created) = send(scim_with(&server, &token, Method::POST, "/Users").json(&user("mo@example.com", "e-mo"))).await;
+    assert_eq!(status, 201, "{created}");
+    assert!(created["meta"]["created"].as_str().unwrap().starts_with("2099-01-01T00:00:00"), "{created}");
     server.stop().await;
 
     let system = engine.builder().await.clock(abm_scim::clock::ClockMode::System).start().await;
