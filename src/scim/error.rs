@@ -16,6 +16,8 @@ pub enum ScimType {
     InvalidValue,
     InvalidVers,
     Sensitive,
+    /// RFC 9865: the cursor is malformed or belongs to another query.
+    InvalidCursor,
 }
 
 impl ScimType {
@@ -32,6 +34,7 @@ impl ScimType {
             ScimType::InvalidValue,
             ScimType::InvalidVers,
             ScimType::Sensitive,
+            ScimType::InvalidCursor,
         ]
         .into_iter()
         .find(|t| t.as_str().eq_ignore_ascii_case(keyword))
@@ -50,6 +53,7 @@ impl ScimType {
             ScimType::InvalidValue => "invalidValue",
             ScimType::InvalidVers => "invalidVers",
             ScimType::Sensitive => "sensitive",
+            ScimType::InvalidCursor => "invalidCursor",
         }
     }
 }

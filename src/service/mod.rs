@@ -2,6 +2,7 @@
 //! the reaper. No HTTP here; handlers call these methods and map [`ServiceError`] to responses.
 
 pub mod accounts;
+mod cursor;
 mod auth;
 mod bootstrap;
 pub mod error;

@@ -592,12 +592,17 @@ macro_rules! impl_sql_store {
                     query.order_by,
                     next + 1
                 );
-                let rows = bind_params(sqlx::query(&sql).bind(&query.org_id), &query.condition.params)
-                    .bind(query.limit)
-                    .bind(query.offset)
-                    .fetch_all(&self.read)
-                    .await?;
-                let accounts = rows.iter().map(decode_account).collect::<StoreResult<Vec<_>>>()?;
+                // `count=0` asks for totalResults only: no rows to fetch.
+                let accounts = if query.limit > 0 {
+                    let rows = bind_params(sqlx::query(&sql).bind(&query.org_id), &query.condition.params)
+                        .bind(query.limit)
+                        .bind(query.offset)
+                        .fetch_all(&self.read)
+                        .await?;
+                    rows.iter().map(decode_account).collect::<StoreResult<Vec<_>>>()?
+                } else {
+                    Vec::new()
+                };
                 let total = if query.count_total {
                     let sql = format!("SELECT COUNT(*) AS n FROM accounts a WHERE a.org_id = $1 AND ({condition})");
                     let row = bind_params(sqlx::query(&sql).bind(&query.org_id), &query.condition.params)

@@ -41,6 +41,7 @@ impl QueryParams {
             sort_order: self.get("sortOrder").map(str::to_string),
             start_index: integer_param("startIndex", self.get("startIndex"))?,
             count: integer_param("count", self.get("count"))?,
+            cursor: self.get("cursor").map(str::to_string),
         })
     }
 }
@@ -99,6 +100,7 @@ pub fn search_request(body: &Value) -> Result<(ListRequest, Projection), Protoco
         sort_order: text("sortOrder")?,
         start_index: integer("startIndex")?,
         count: integer("count")?,
+        cursor: text("cursor")?,
     };
     let projection = Projection {
         attributes: text("attributes")?,

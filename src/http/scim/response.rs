@@ -132,3 +132,18 @@ pub fn list_response(resources: Vec<Value>, total: i64, start_index: i64) -> Val
         "Resources": resources,
     })
 }
+
+/// A ListResponse for a page of users: index-paged (`startIndex`) or cursor-paged (RFC 9865:
+/// `nextCursor` while more pages remain, no `startIndex`).
+pub fn paged_list_response(resources: Vec<Value>, page: &crate::service::ListPage) -> Value {
+    let mut body = list_response(resources, page.total, page.start_index);
+    if page.by_cursor {
+        if let Some(map) = body.as_object_mut() {
+            map.remove("startIndex");
+            if let Some(next) = &page.next_cursor {
+                map.insert("nextCursor".into(), json!(next));
+            }
+        }
+    }
+    body
+}

@@ -7,7 +7,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::query::{none_match, precondition, search_request, QueryParams};
-use super::response::{list_response, scim_base, user_resource, user_response, Projection};
+use super::response::{paged_list_response, scim_base, user_resource, user_response, Projection};
 use crate::http::error::ScimError;
 use crate::http::extract::{ScimAuth, ScimBody};
 use crate::service::{etag, App, ListRequest};
@@ -44,8 +44,16 @@ pub async fn get_user(
     headers: HeaderMap,
 ) -> ScimResult {
     let account = app.scim_get_user(&principal, &id).await?;
-    if none_match(&headers, &etag(account.version)) {
-        return Ok(StatusCode::NOT_MODIFIED.into_response());
+    let tag = etag(account.version);
+    if none_match(&headers, &tag) {
+        // RFC 9110 §15.4.5: a 304 carries the ETag a 200 would have carried.
+        let mut response = StatusCode::NOT_MODIFIED.into_response();
+        if let Ok(value) = axum::http::HeaderValue::from_str(&tag) {
+            response
+                .headers_mut()
+                .insert(axum::http::header::ETAG, value);
+        }
+        return Ok(response);
     }
     let base = scim_base(&app, &uri, &headers);
     let projection = QueryParams::parse(query.as_deref()).projection();
@@ -106,7 +114,7 @@ async fn list(
         .collect();
     Ok(super::response::scim_json(
         StatusCode::OK,
-        &list_response(resources, page.total, page.start_index),
+        &paged_list_response(resources, &page),
     ))
 }
 
