@@ -26,9 +26,14 @@ async fn seed(store: &dyn Store, args: &SeedArgs) -> anyhow::Result<String> {
     let org = match &args.org {
         Some(key) => orgs.iter().find(|o| &o.id == key || &o.name == key),
         None if orgs.len() == 1 => orgs.first(),
-        None => anyhow::bail!("there are {} organizations: choose one with --org ID_OR_NAME", orgs.len()),
+        None => anyhow::bail!(
+            "there are {} organizations: choose one with --org ID_OR_NAME",
+            orgs.len()
+        ),
     }
-    .with_context(|| "no such organization (start the server once to create the default one, or pass --org)")?;
+    .with_context(|| {
+        "no such organization (start the server once to create the default one, or pass --org)"
+    })?;
     let domain = match &args.domain {
         Some(domain) => domain.clone(),
         None => store
@@ -49,7 +54,14 @@ async fn seed(store: &dyn Store, args: &SeedArgs) -> anyhow::Result<String> {
     let mut done = 0;
     while done < args.users {
         let count = args.batch.min(args.users - done);
-        let accounts = generate_accounts(&org.id, &domain, args.seed_number, args.start + done, count, now);
+        let accounts = generate_accounts(
+            &org.id,
+            &domain,
+            args.seed_number,
+            args.start + done,
+            count,
+            now,
+        );
         store
             .bulk_insert_accounts(&accounts)
             .await

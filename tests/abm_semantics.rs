@@ -19,18 +19,35 @@ async fn create(server: &TestServer, body: &Value) -> (u16, Value) {
 }
 
 async fn account(server: &TestServer, id: &str) -> Value {
-    let (status, body) = send(server.admin().request(Method::GET, &format!("/orgs/{}/accounts/{id}", server.default_org_id()))).await;
+    let (status, body) = send(server.admin().request(
+        Method::GET,
+        &format!("/orgs/{}/accounts/{id}", server.default_org_id()),
+    ))
+    .await;
     assert_eq!(status, 200, "{body}");
     body
 }
 
 async fn events(server: &TestServer, kind: &str) -> Vec<Value> {
-    let (_, body) = send(server.admin().request(Method::GET, &format!("/orgs/{}/activity?kind={kind}&limit=1000", server.default_org_id()))).await;
+    let (_, body) = send(server.admin().request(
+        Method::GET,
+        &format!(
+            "/orgs/{}/activity?kind={kind}&limit=1000",
+            server.default_org_id()
+        ),
+    ))
+    .await;
     body["events"].as_array().unwrap().clone()
 }
 
 async fn patch_org(server: &TestServer, body: Value) {
-    let (status, answer) = send(server.admin().request(Method::PATCH, &format!("/orgs/{}", server.default_org_id())).json(&body)).await;
+    let (status, answer) = send(
+        server
+            .admin()
+            .request(Method::PATCH, &format!("/orgs/{}", server.default_org_id()))
+            .json(&body),
+    )
+    .await;
     assert_eq!(status, 200, "{answer}");
 }
 
@@ -54,14 +71,20 @@ async fn creation_makes_a_staff_account_with_a_person_id(engine: Engine) {
     assert_eq!(created["roles"][0]["value"], "Staff");
     let acc = account(&server, id).await;
     let person_id = acc["person_id"].as_str().unwrap();
-    assert!(!person_id.is_empty(), "a Person ID is generated on the first sync");
+    assert!(
+        !person_id.is_empty(),
+        "a Person ID is generated on the first sync"
+    );
     assert_eq!(acc["source"], "scim");
     assert_eq!(acc["roles"], json!(["Staff"]));
     assert_eq!(acc["state"], "active");
     let created_events = events(&server, "account_created").await;
     assert_eq!(created_events.len(), 1);
     assert_eq!(created_events[0]["account_id"], id);
-    assert!(created_events[0]["actor"].as_str().unwrap().starts_with("scim:"));
+    assert!(created_events[0]["actor"]
+        .as_str()
+        .unwrap()
+        .starts_with("scim:"));
     server.stop().await;
 }
 
@@ -69,28 +92,52 @@ async fn user_names_must_be_in_a_verified_domain(engine: Engine) {
     let server = engine.server().await;
     let admin = server.admin();
     let org = server.default_org_id().to_string();
-    send(admin.request(Method::POST, &format!("/orgs/{org}/domains")).json(&json!({"name": "pending.test", "verified": false}))).await;
+    send(
+        admin
+            .request(Method::POST, &format!("/orgs/{org}/domains"))
+            .json(&json!({"name": "pending.test", "verified": false})),
+    )
+    .await;
     for user_name in ["bob@pending.test", "bob@elsewhere.test", "just-a-name"] {
         let (status, body) = create(&server, &user(user_name, "e-bob")).await;
         assert_eq!(status, 400, "{body}");
         assert_eq!(body["scimType"], "invalidValue");
-        assert!(body["detail"].as_str().unwrap().contains("verified domain"), "{body}");
+        assert!(
+            body["detail"].as_str().unwrap().contains("verified domain"),
+            "{body}"
+        );
     }
     let (_, list) = send(server.scim(Method::GET, "/Users")).await;
     assert_eq!(list["totalResults"], 0, "nothing stored");
     assert_eq!(events(&server, "sync_skipped").await.len(), 3);
     // Verifying the domain, or turning the rule off, lets them in.
-    send(admin.request(Method::POST, &format!("/orgs/{org}/domains")).json(&json!({"name": "pending.test", "verified": true}))).await;
-    assert_eq!(create(&server, &user("bob@pending.test", "e-bob")).await.0, 201);
+    send(
+        admin
+            .request(Method::POST, &format!("/orgs/{org}/domains"))
+            .json(&json!({"name": "pending.test", "verified": true})),
+    )
+    .await;
+    assert_eq!(
+        create(&server, &user("bob@pending.test", "e-bob")).await.0,
+        201
+    );
     patch_org(&server, json!({"require_verified_domain": false})).await;
-    assert_eq!(create(&server, &user("3f1c2d9e-uuid-like", "e-uuid")).await.0, 201);
+    assert_eq!(
+        create(&server, &user("3f1c2d9e-uuid-like", "e-uuid"))
+            .await
+            .0,
+        201
+    );
     server.stop().await;
 }
 
 async fn name_conflicts_follow_abm(engine: Engine) {
     let server = engine.server().await;
     // An active SCIM account.
-    assert_eq!(create(&server, &user("cy@example.com", "e-cy")).await.0, 201);
+    assert_eq!(
+        create(&server, &user("cy@example.com", "e-cy")).await.0,
+        201
+    );
     let (status, body) = create(&server, &user("CY@example.com", "e-other")).await;
     assert_eq!(status, 409);
     assert_eq!(body["scimType"], "uniqueness");
@@ -102,17 +149,34 @@ async fn name_conflicts_follow_abm(engine: Engine) {
     assert_eq!(body["scimType"], "uniqueness");
     let after = account(&server, admin_account["id"].as_str().unwrap()).await;
     assert_eq!(after["source"], "manual");
-    assert_eq!(after["updated_at"], admin_account["updated_at"], "left unchanged");
+    assert_eq!(
+        after["updated_at"], admin_account["updated_at"],
+        "left unchanged"
+    );
     let skipped = events(&server, "sync_skipped").await;
-    assert!(skipped.iter().any(|e| e["account_id"] == admin_account["id"]), "{skipped:?}");
+    assert!(
+        skipped
+            .iter()
+            .any(|e| e["account_id"] == admin_account["id"]),
+        "{skipped:?}"
+    );
     // A People Manager too.
     manual_account(&server, "pm@example.com", &["People Manager"]).await;
-    assert_eq!(create(&server, &user("pm@example.com", "e-pm")).await.0, 409);
+    assert_eq!(
+        create(&server, &user("pm@example.com", "e-pm")).await.0,
+        409
+    );
 
     // Another manual account, auto merge off: 409, flagged as conflicting.
     let staff = manual_account(&server, "dee@example.com", &["Staff", "Content Manager"]).await;
-    assert_eq!(create(&server, &user("dee@example.com", "e-dee")).await.0, 409);
-    assert_eq!(account(&server, staff["id"].as_str().unwrap()).await["state"], "conflict");
+    assert_eq!(
+        create(&server, &user("dee@example.com", "e-dee")).await.0,
+        409
+    );
+    assert_eq!(
+        account(&server, staff["id"].as_str().unwrap()).await["state"],
+        "conflict"
+    );
 
     // Auto merge on: the manual account becomes the SCIM account, keeping id, roles, Person ID.
     patch_org(&server, json!({"auto_merge": true})).await;
@@ -132,7 +196,12 @@ async fn deactivated_accounts_come_back_with_the_same_external_id(engine: Engine
     let server = engine.server().await;
     let (_, created) = create(&server, &user("fay@example.com", "e-fay")).await;
     let id = created["id"].as_str().unwrap().to_string();
-    assert_eq!(send(server.scim(Method::DELETE, &format!("/Users/{id}"))).await.0, 204);
+    assert_eq!(
+        send(server.scim(Method::DELETE, &format!("/Users/{id}")))
+            .await
+            .0,
+        204
+    );
     // Same externalId: reactivated, same id, 201.
     let (status, again) = create(&server, &user("fay@example.com", "e-fay")).await;
     assert_eq!(status, 201, "{again}");
@@ -143,7 +212,12 @@ async fn deactivated_accounts_come_back_with_the_same_external_id(engine: Engine
     assert_eq!(events(&server, "account_reactivated").await.len(), 1);
 
     // Different externalId: 409 unless auto merge, which relinks.
-    assert_eq!(send(server.scim(Method::DELETE, &format!("/Users/{id}"))).await.0, 204);
+    assert_eq!(
+        send(server.scim(Method::DELETE, &format!("/Users/{id}")))
+            .await
+            .0,
+        204
+    );
     let (status, body) = create(&server, &user("fay@example.com", "e-new-identity")).await;
     assert_eq!(status, 409, "{body}");
     patch_org(&server, json!({"auto_merge": true})).await;
@@ -158,10 +232,19 @@ async fn abm_fields_are_not_writable_through_scim(engine: Engine) {
     let server = engine.server().await;
     let (_, created) = create(&server, &user("gus@example.com", "e-gus")).await;
     let id = created["id"].as_str().unwrap();
-    for path in ["roles", "urn:abm-scim:params:scim:schemas:extension:abm:2.0:User:personId", "id"] {
+    for path in [
+        "roles",
+        "urn:abm-scim:params:scim:schemas:extension:abm:2.0:User:personId",
+        "id",
+    ] {
         let patch = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
             "Operations": [{"op": "replace", "path": path, "value": "Administrator"}]});
-        let (status, body) = send(server.scim(Method::PATCH, &format!("/Users/{id}")).json(&patch)).await;
+        let (status, body) = send(
+            server
+                .scim(Method::PATCH, &format!("/Users/{id}"))
+                .json(&patch),
+        )
+        .await;
         assert_eq!(status, 400, "{path}: {body}");
         assert_eq!(body["scimType"], "mutability", "{path}");
     }
@@ -169,7 +252,8 @@ async fn abm_fields_are_not_writable_through_scim(engine: Engine) {
     let mut put = created.clone();
     put["roles"] = json!([{"value": "Administrator"}]);
     put["displayName"] = json!("Gus");
-    let (status, replaced) = send(server.scim(Method::PUT, &format!("/Users/{id}")).json(&put)).await;
+    let (status, replaced) =
+        send(server.scim(Method::PUT, &format!("/Users/{id}")).json(&put)).await;
     assert_eq!(status, 200, "{replaced}");
     assert_eq!(replaced["roles"], json!([{"value": "Staff"}]));
     assert_eq!(replaced["displayName"], "Gus");
@@ -179,11 +263,34 @@ async fn abm_fields_are_not_writable_through_scim(engine: Engine) {
         json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
             "Operations": [{"op": "replace", "path": "userName", "value": name}]})
     };
-    let (status, body) = send(server.scim(Method::PATCH, &format!("/Users/{id}")).json(&rename("gus@unverified.test"))).await;
-    assert_eq!((status, body["scimType"].clone()), (400, json!("invalidValue")), "{body}");
-    let (status, body) = send(server.scim(Method::PATCH, &format!("/Users/{id}")).json(&rename("HAL@example.com"))).await;
-    assert_eq!((status, body["scimType"].clone()), (409, json!("uniqueness")), "{body}");
-    let (status, body) = send(server.scim(Method::PATCH, &format!("/Users/{id}")).json(&rename("gustav@example.com"))).await;
+    let (status, body) = send(
+        server
+            .scim(Method::PATCH, &format!("/Users/{id}"))
+            .json(&rename("gus@unverified.test")),
+    )
+    .await;
+    assert_eq!(
+        (status, body["scimType"].clone()),
+        (400, json!("invalidValue")),
+        "{body}"
+    );
+    let (status, body) = send(
+        server
+            .scim(Method::PATCH, &format!("/Users/{id}"))
+            .json(&rename("HAL@example.com")),
+    )
+    .await;
+    assert_eq!(
+        (status, body["scimType"].clone()),
+        (409, json!("uniqueness")),
+        "{body}"
+    );
+    let (status, body) = send(
+        server
+            .scim(Method::PATCH, &format!("/Users/{id}"))
+            .json(&rename("gustav@example.com")),
+    )
+    .await;
     assert_eq!(status, 200, "{body}");
     server.stop().await;
 }
@@ -206,8 +313,10 @@ async fn delete_deactivates_and_hides_from_scim(engine: Engine) {
     }
     let acc = account(&server, id).await;
     assert_eq!(acc["state"], "inactive");
-    let deactivated: chrono::DateTime<chrono::Utc> = acc["deactivated_at"].as_str().unwrap().parse().unwrap();
-    let delete_after: chrono::DateTime<chrono::Utc> = acc["delete_after"].as_str().unwrap().parse().unwrap();
+    let deactivated: chrono::DateTime<chrono::Utc> =
+        acc["deactivated_at"].as_str().unwrap().parse().unwrap();
+    let delete_after: chrono::DateTime<chrono::Utc> =
+        acc["delete_after"].as_str().unwrap().parse().unwrap();
     assert_eq!(delete_after - deactivated, chrono::Duration::days(30));
     let deactivations = events(&server, "account_deactivated").await;
     assert_eq!(deactivations.len(), 1);
@@ -220,18 +329,41 @@ async fn active_false_deactivates_in_every_dialect_and_active_true_reactivates(e
     let okta = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "replace", "value": {"active": false}}]});
     let entra = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "Replace", "path": "active", "value": "False"}]});
     for (i, body) in [okta, entra].iter().enumerate() {
-        let (_, created) = create(&server, &user(&format!("u{i}@example.com"), &format!("e-u{i}"))).await;
+        let (_, created) = create(
+            &server,
+            &user(&format!("u{i}@example.com"), &format!("e-u{i}")),
+        )
+        .await;
         let id = created["id"].as_str().unwrap();
-        let (status, patched) = send(server.scim(Method::PATCH, &format!("/Users/{id}")).json(body)).await;
+        let (status, patched) = send(
+            server
+                .scim(Method::PATCH, &format!("/Users/{id}"))
+                .json(body),
+        )
+        .await;
         assert_eq!(status, 200, "{patched}");
         assert_eq!(patched["active"], false);
         assert_eq!(account(&server, id).await["state"], "inactive");
         // Still readable by GET and by filter (unlike after DELETE).
-        assert_eq!(send(server.scim(Method::GET, &format!("/Users/{id}"))).await.0, 200);
-        let (_, found) = send(server.scim(Method::GET, &format!("/Users?filter=userName%20eq%20%22u{i}@example.com%22"))).await;
+        assert_eq!(
+            send(server.scim(Method::GET, &format!("/Users/{id}")))
+                .await
+                .0,
+            200
+        );
+        let (_, found) = send(server.scim(
+            Method::GET,
+            &format!("/Users?filter=userName%20eq%20%22u{i}@example.com%22"),
+        ))
+        .await;
         assert_eq!(found["totalResults"], 1);
         let reactivate = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "replace", "path": "active", "value": true}]});
-        let (status, _) = send(server.scim(Method::PATCH, &format!("/Users/{id}")).json(&reactivate)).await;
+        let (status, _) = send(
+            server
+                .scim(Method::PATCH, &format!("/Users/{id}"))
+                .json(&reactivate),
+        )
+        .await;
         assert_eq!(status, 200);
         let acc = account(&server, id).await;
         assert_eq!(acc["state"], "active");
@@ -241,9 +373,20 @@ async fn active_false_deactivates_in_every_dialect_and_active_true_reactivates(e
     let (_, created) = create(&server, &user("put@example.com", "e-put")).await;
     let mut body = created.clone();
     body["active"] = json!(false);
-    let (status, _) = send(server.scim(Method::PUT, &format!("/Users/{}", created["id"].as_str().unwrap())).json(&body)).await;
+    let (status, _) = send(
+        server
+            .scim(
+                Method::PUT,
+                &format!("/Users/{}", created["id"].as_str().unwrap()),
+            )
+            .json(&body),
+    )
+    .await;
     assert_eq!(status, 200);
-    assert_eq!(account(&server, created["id"].as_str().unwrap()).await["state"], "inactive");
+    assert_eq!(
+        account(&server, created["id"].as_str().unwrap()).await["state"],
+        "inactive"
+    );
     assert_eq!(events(&server, "account_deactivated").await.len(), 3);
     assert_eq!(events(&server, "account_reactivated").await.len(), 2);
     server.stop().await;
@@ -263,16 +406,27 @@ async fn the_reaper_deletes_after_the_retention(engine: Engine) {
     assert_eq!(status, 200);
     assert_eq!(dry["deleted"], 1, "{dry}");
     assert_eq!(dry["dry_run"], true);
-    assert_eq!(account(&server, id).await["state"], "inactive", "a dry run deletes nothing");
+    assert_eq!(
+        account(&server, id).await["state"],
+        "inactive",
+        "a dry run deletes nothing"
+    );
     let run = admin.run_reaper().await;
     assert_eq!(run["deleted"], 1);
     assert_eq!(run["accounts"][0]["id"], id);
-    let (status, _) = send(admin.request(Method::GET, &format!("/orgs/{}/accounts/{id}", server.default_org_id()))).await;
+    let (status, _) = send(admin.request(
+        Method::GET,
+        &format!("/orgs/{}/accounts/{id}", server.default_org_id()),
+    ))
+    .await;
     assert_eq!(status, 404, "permanently deleted");
     let deleted = events(&server, "account_deleted").await;
     assert_eq!(deleted.len(), 1);
     assert_eq!(deleted[0]["actor"], "reaper");
-    assert_eq!(account(&server, keep["id"].as_str().unwrap()).await["state"], "active");
+    assert_eq!(
+        account(&server, keep["id"].as_str().unwrap()).await["state"],
+        "active"
+    );
     server.stop().await;
 }
 
@@ -289,7 +443,11 @@ async fn the_background_reaper_runs_on_its_interval(engine: Engine) {
     server.admin().advance_clock("P30D").await;
     let mut gone = false;
     for _ in 0..100 {
-        let (status, _) = send(server.admin().request(Method::GET, &format!("/orgs/{}/accounts/{id}", server.default_org_id()))).await;
+        let (status, _) = send(server.admin().request(
+            Method::GET,
+            &format!("/orgs/{}/accounts/{id}", server.default_org_id()),
+        ))
+        .await;
         if status == 404 {
             gone = true;
             break;
@@ -310,20 +468,53 @@ async fn the_manual_clock_moves_forward_only(engine: Engine) {
     let moved = admin.advance_clock("P31D").await;
     let after: chrono::DateTime<chrono::Utc> = moved["now"].as_str().unwrap().parse().unwrap();
     assert_eq!(after - before, chrono::Duration::days(31));
-    let (status, body) = send(admin.request(Method::POST, "/clock").json(&json!({"set": "2001-01-01T00:00:00Z"}))).await;
+    let (status, body) = send(
+        admin
+            .request(Method::POST, "/clock")
+            .json(&json!({"set": "2001-01-01T00:00:00Z"})),
+    )
+    .await;
     assert_eq!(status, 409, "{body}");
-    let (status, set) = send(admin.request(Method::POST, "/clock").json(&json!({"set": "2099-01-01T00:00:00Z"}))).await;
+    let (status, set) = send(
+        admin
+            .request(Method::POST, "/clock")
+            .json(&json!({"set": "2099-01-01T00:00:00Z"})),
+    )
+    .await;
     assert_eq!(status, 200);
     assert_eq!(set["now"], "2099-01-01T00:00:00Z");
     // SCIM meta timestamps read the clock (the first token expired decades ago: make a new one).
-    let token = admin.create_token(server.default_org_id()).await["token"].as_str().unwrap().to_string();
-    let (status, created) = send(scim_with(&server, &token, Method::POST, "/Users").json(&user("mo@example.com", "e-mo"))).await;
+    let token = admin.create_token(server.default_org_id()).await["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (status, created) = send(
+        scim_with(&server, &token, Method::POST, "/Users").json(&user("mo@example.com", "e-mo")),
+    )
+    .await;
     assert_eq!(status, 201, "{created}");
-    assert!(created["meta"]["created"].as_str().unwrap().starts_with("2099-01-01T00:00:00"), "{created}");
+    assert!(
+        created["meta"]["created"]
+            .as_str()
+            .unwrap()
+            .starts_with("2099-01-01T00:00:00"),
+        "{created}"
+    );
     server.stop().await;
 
-    let system = engine.builder().await.clock(abm_scim::clock::ClockMode::System).start().await;
-    let (status, body) = send(system.admin().request(Method::POST, "/clock").json(&json!({"advance": "P1D"}))).await;
+    let system = engine
+        .builder()
+        .await
+        .clock(abm_scim::clock::ClockMode::System)
+        .start()
+        .await;
+    let (status, body) = send(
+        system
+            .admin()
+            .request(Method::POST, "/clock")
+            .json(&json!({"advance": "P1D"})),
+    )
+    .await;
     assert_eq!(status, 409);
     assert_eq!(body["error"], "clock_not_manual");
     system.stop().await;
@@ -335,27 +526,71 @@ async fn editing_the_person_id_breaks_the_link_until_resolved(engine: Engine) {
     let org = server.default_org_id().to_string();
     let (_, created) = create(&server, &user("ned@example.com", "e-ned")).await;
     let id = created["id"].as_str().unwrap();
-    let (status, edited) = send(admin.request(Method::PATCH, &format!("/orgs/{org}/accounts/{id}")).json(&json!({"person_id": "P-EDITED"}))).await;
+    let (status, edited) = send(
+        admin
+            .request(Method::PATCH, &format!("/orgs/{org}/accounts/{id}"))
+            .json(&json!({"person_id": "P-EDITED"})),
+    )
+    .await;
     assert_eq!(status, 200, "{edited}");
     assert_eq!(edited["state"], "conflict");
-    assert_eq!(send(server.scim(Method::GET, &format!("/Users/{id}"))).await.0, 404);
-    assert_eq!(send(server.scim(Method::DELETE, &format!("/Users/{id}"))).await.0, 404);
+    assert_eq!(
+        send(server.scim(Method::GET, &format!("/Users/{id}")))
+            .await
+            .0,
+        404
+    );
+    assert_eq!(
+        send(server.scim(Method::DELETE, &format!("/Users/{id}")))
+            .await
+            .0,
+        404
+    );
     let (status, body) = create(&server, &user("ned@example.com", "e-ned")).await;
     assert_eq!(status, 409);
     assert_eq!(body["scimType"], "uniqueness");
-    assert!(body["detail"].as_str().unwrap().contains("Person ID"), "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().contains("Person ID"),
+        "{body}"
+    );
 
-    let (status, relinked) = send(admin.request(Method::POST, &format!("/orgs/{org}/accounts/{id}/resolve")).json(&json!({"action": "relink"}))).await;
+    let (status, relinked) = send(
+        admin
+            .request(Method::POST, &format!("/orgs/{org}/accounts/{id}/resolve"))
+            .json(&json!({"action": "relink"})),
+    )
+    .await;
     assert_eq!(status, 200, "{relinked}");
     assert_eq!(relinked["state"], "active");
-    assert_eq!(send(server.scim(Method::GET, &format!("/Users/{id}"))).await.0, 200, "SCIM sees it again");
+    assert_eq!(
+        send(server.scim(Method::GET, &format!("/Users/{id}")))
+            .await
+            .0,
+        200,
+        "SCIM sees it again"
+    );
 
-    send(admin.request(Method::PATCH, &format!("/orgs/{org}/accounts/{id}")).json(&json!({"person_id": "P-EDITED-AGAIN"}))).await;
-    let (status, manual) = send(admin.request(Method::POST, &format!("/orgs/{org}/accounts/{id}/resolve")).json(&json!({"action": "make_manual"}))).await;
+    send(
+        admin
+            .request(Method::PATCH, &format!("/orgs/{org}/accounts/{id}"))
+            .json(&json!({"person_id": "P-EDITED-AGAIN"})),
+    )
+    .await;
+    let (status, manual) = send(
+        admin
+            .request(Method::POST, &format!("/orgs/{org}/accounts/{id}/resolve"))
+            .json(&json!({"action": "make_manual"})),
+    )
+    .await;
     assert_eq!(status, 200);
     assert_eq!(manual["source"], "manual");
     assert_eq!(manual["state"], "active");
-    let (status, _) = send(admin.request(Method::POST, &format!("/orgs/{org}/accounts/{id}/resolve")).json(&json!({"action": "explode"}))).await;
+    let (status, _) = send(
+        admin
+            .request(Method::POST, &format!("/orgs/{org}/accounts/{id}/resolve"))
+            .json(&json!({"action": "explode"})),
+    )
+    .await;
     assert_eq!(status, 400);
     server.stop().await;
 }
@@ -364,18 +599,30 @@ async fn federation_off_turns_synced_accounts_into_manual_ones(engine: Engine) {
     let server = engine.server().await;
     let (_, active) = create(&server, &user("oli@example.com", "e-oli")).await;
     let (_, inactive) = create(&server, &user("pat@example.com", "e-pat")).await;
-    send(server.scim(Method::DELETE, &format!("/Users/{}", inactive["id"].as_str().unwrap()))).await;
-    let delete_after = account(&server, inactive["id"].as_str().unwrap()).await["delete_after"].clone();
+    send(server.scim(
+        Method::DELETE,
+        &format!("/Users/{}", inactive["id"].as_str().unwrap()),
+    ))
+    .await;
+    let delete_after =
+        account(&server, inactive["id"].as_str().unwrap()).await["delete_after"].clone();
     patch_org(&server, json!({"federated_authentication": false})).await;
     let a = account(&server, active["id"].as_str().unwrap()).await;
     assert_eq!(a["source"], "manual");
     let i = account(&server, inactive["id"].as_str().unwrap()).await;
     assert_eq!(i["source"], "manual");
     assert_eq!(i["state"], "inactive");
-    assert_eq!(i["delete_after"], delete_after, "inactive ones keep their deletion date");
+    assert_eq!(
+        i["delete_after"], delete_after,
+        "inactive ones keep their deletion date"
+    );
     let (status, body) = send(server.scim(Method::GET, "/Users")).await;
     assert!(status == 401 || status == 403, "{status} {body}");
-    let (_, connection) = send(server.admin().request(Method::GET, &format!("/orgs/{}/scim", server.default_org_id()))).await;
+    let (_, connection) = send(server.admin().request(
+        Method::GET,
+        &format!("/orgs/{}/scim", server.default_org_id()),
+    ))
+    .await;
     assert_eq!(connection["state"], "disconnected");
     server.stop().await;
 }
@@ -384,13 +631,23 @@ async fn scim_is_refused_while_the_sync_source_is_not_scim(engine: Engine) {
     let server = engine.server().await;
     let org = server.default_org_id().to_string();
     let token = server.scim_token().to_string();
-    let (status, _) = send(server.admin().request(Method::DELETE, &format!("/orgs/{org}/scim"))).await;
+    let (status, _) = send(
+        server
+            .admin()
+            .request(Method::DELETE, &format!("/orgs/{org}/scim")),
+    )
+    .await;
     assert_eq!(status, 204);
     patch_org(&server, json!({"directory_sync_source": "oidc_entra"})).await;
     let (status, body) = send(scim_with(&server, &token, Method::GET, "/Users")).await;
     assert!(status == 401 || status == 403, "{status}");
     assert!(!body["detail"].as_str().unwrap_or_default().is_empty());
-    let (status, body) = send(server.admin().request(Method::POST, &format!("/orgs/{org}/scim/tokens"))).await;
+    let (status, body) = send(
+        server
+            .admin()
+            .request(Method::POST, &format!("/orgs/{org}/scim/tokens")),
+    )
+    .await;
     assert_eq!(status, 409);
     assert_eq!(body["error"], "sync_source_conflict");
     let _ = ENTERPRISE;

@@ -60,7 +60,11 @@ async fn admin_and_scim_credentials_never_cross(engine: Engine) {
                 request = request.header("authorization", auth);
             }
             let response = request.send().await.unwrap();
-            assert_eq!(response.status().as_u16(), 401, "{method} {path} with {auth:?}");
+            assert_eq!(
+                response.status().as_u16(),
+                401,
+                "{method} {path} with {auth:?}"
+            );
             assert!(
                 response.headers().contains_key("www-authenticate"),
                 "{method} {path}"
@@ -98,9 +102,17 @@ async fn admin_and_scim_credentials_never_cross(engine: Engine) {
     )
     .await;
     assert_eq!(status, 401);
-    assert_eq!(get(&server, &format!("/orgs/{org}/accounts")).await["accounts"], json!([]));
+    assert_eq!(
+        get(&server, &format!("/orgs/{org}/accounts")).await["accounts"],
+        json!([])
+    );
     // And the right credentials work.
-    assert_eq!(send(scim_with(&server, &scim_token, Method::GET, "/Users")).await.0, 200);
+    assert_eq!(
+        send(scim_with(&server, &scim_token, Method::GET, "/Users"))
+            .await
+            .0,
+        200
+    );
     server.stop().await;
 }
 
@@ -123,7 +135,10 @@ async fn organizations_crud(engine: Engine) {
     assert_eq!(created["name"], "Acme Corp");
     let domains = created["domains"].as_array().unwrap();
     assert_eq!(domains.len(), 2, "{created}");
-    assert!(domains.contains(&json!({"name": "acme.test", "verified": true})), "normalised: {created}");
+    assert!(
+        domains.contains(&json!({"name": "acme.test", "verified": true})),
+        "normalised: {created}"
+    );
     assert!(domains.contains(&json!({"name": "acme-labs.test", "verified": false})));
     assert_eq!(created["federated_authentication"], true);
     assert_eq!(created["auto_merge"], true);
@@ -133,13 +148,18 @@ async fn organizations_crud(engine: Engine) {
     assert_eq!(time(&created["created_at"]), now(&server).await);
 
     // Defaults.
-    let (status, minimal) = admin(&server, Method::POST, "/orgs", Some(json!({"name": "Min"}))).await;
+    let (status, minimal) =
+        admin(&server, Method::POST, "/orgs", Some(json!({"name": "Min"}))).await;
     assert_eq!(status, 201, "{minimal}");
     assert_eq!(minimal["federated_authentication"], true);
     assert_eq!(minimal["auto_merge"], false);
     assert_eq!(minimal["domains"], json!([]));
 
-    for body in [json!({"name": ""}), json!({"name": "   "}), json!({"name": "x".repeat(201)})] {
+    for body in [
+        json!({"name": ""}),
+        json!({"name": "   "}),
+        json!({"name": "x".repeat(201)}),
+    ] {
         let (status, err) = admin(&server, Method::POST, "/orgs", Some(body)).await;
         assert_error(status, &err, 400, "invalid_name");
     }
@@ -159,8 +179,14 @@ async fn organizations_crud(engine: Engine) {
         .iter()
         .map(|o| o["name"].as_str().unwrap())
         .collect();
-    assert_eq!(names.len(), 3, "default org, Acme Corp, Min (not Bad): {names:?}");
-    assert!(names.contains(&"Example Org") && names.contains(&"Acme Corp") && names.contains(&"Min"));
+    assert_eq!(
+        names.len(),
+        3,
+        "default org, Acme Corp, Min (not Bad): {names:?}"
+    );
+    assert!(
+        names.contains(&"Example Org") && names.contains(&"Acme Corp") && names.contains(&"Min")
+    );
 
     assert_eq!(get(&server, &format!("/orgs/{id}")).await, created);
 
@@ -197,18 +223,30 @@ async fn organizations_crud(engine: Engine) {
     assert_eq!(patched["federated_authentication"], false);
     assert_eq!(patched["directory_sync_source"], "none");
     // An empty PATCH changes nothing.
-    let (status, same) = admin(&server, Method::PATCH, &format!("/orgs/{id}"), Some(json!({}))).await;
+    let (status, same) = admin(
+        &server,
+        Method::PATCH,
+        &format!("/orgs/{id}"),
+        Some(json!({})),
+    )
+    .await;
     assert_eq!(status, 200);
     assert_eq!(same["name"], "Acme Inc");
 
     for (body, code) in [
-        (json!({"directory_sync_source": "ldap"}), "invalid_sync_source"),
+        (
+            json!({"directory_sync_source": "ldap"}),
+            "invalid_sync_source",
+        ),
         (json!({"name": ""}), "invalid_name"),
     ] {
         let (status, err) = admin(&server, Method::PATCH, &format!("/orgs/{id}"), Some(body)).await;
         assert_error(status, &err, 400, code);
     }
-    assert_eq!(get(&server, &format!("/orgs/{id}")).await["name"], "Acme Inc");
+    assert_eq!(
+        get(&server, &format!("/orgs/{id}")).await["name"],
+        "Acme Inc"
+    );
 
     // Delete: the org, its accounts and its tokens are gone.
     let org2 = new_org(&server, "Doomed", "doomed.test").await;
@@ -228,8 +266,19 @@ async fn organizations_crud(engine: Engine) {
         let (status, err) = admin(&server, method.clone(), &path, Some(json!({}))).await;
         assert_error(status, &err, 404, "not_found");
     }
-    assert_eq!(send(scim_with(&server, &secret, Method::GET, "/Users")).await.0, 401);
-    assert_eq!(get(&server, "/orgs").await["orgs"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        send(scim_with(&server, &secret, Method::GET, "/Users"))
+            .await
+            .0,
+        401
+    );
+    assert_eq!(
+        get(&server, "/orgs").await["orgs"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
     server.stop().await;
 }
 
@@ -274,7 +323,10 @@ async fn domains_are_added_and_removed(engine: Engine) {
     )
     .await;
     assert_eq!(status, 201);
-    assert_eq!(scim_create(&server, &token, "bob@pending.test").await.0, 201);
+    assert_eq!(
+        scim_create(&server, &token, "bob@pending.test").await.0,
+        201
+    );
 
     let (status, body) = admin(
         &server,
@@ -285,7 +337,10 @@ async fn domains_are_added_and_removed(engine: Engine) {
     .await;
     assert_eq!(status, 204, "{body}");
     let view = get(&server, &format!("/orgs/{org}")).await;
-    assert!(!view["domains"].to_string().contains("extra.test"), "{view}");
+    assert!(
+        !view["domains"].to_string().contains("extra.test"),
+        "{view}"
+    );
     assert_eq!(scim_create(&server, &token, "carl@extra.test").await.0, 400);
 
     let (status, err) = admin(
@@ -326,7 +381,10 @@ async fn domains_are_added_and_removed(engine: Engine) {
     )
     .await;
     assert_eq!(status, 200);
-    assert_eq!(scim_create(&server, &token, "dan@anywhere.test").await.0, 201);
+    assert_eq!(
+        scim_create(&server, &token, "dan@anywhere.test").await.0,
+        201
+    );
     server.stop().await;
 }
 
@@ -348,7 +406,10 @@ async fn malformed_bodies_and_unknown_routes_get_admin_errors(engine: Engine) {
         (Method::POST, format!("/orgs/{org}/domains")),
         (Method::POST, format!("/orgs/{org}/accounts")),
         (Method::PATCH, format!("/orgs/{org}/accounts/{account}")),
-        (Method::POST, format!("/orgs/{org}/accounts/{account}/resolve")),
+        (
+            Method::POST,
+            format!("/orgs/{org}/accounts/{account}/resolve"),
+        ),
         (Method::POST, "/clock".to_string()),
     ];
     for (method, path) in &routes {
@@ -373,7 +434,13 @@ async fn malformed_bodies_and_unknown_routes_get_admin_errors(engine: Engine) {
         }
     }
     // Nothing changed.
-    assert_eq!(get(&server, "/orgs").await["orgs"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        get(&server, "/orgs").await["orgs"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
     assert_eq!(
         get(&server, &format!("/orgs/{org}/accounts/{account}")).await,
         manual
@@ -399,9 +466,14 @@ async fn malformed_bodies_and_unknown_routes_get_admin_errors(engine: Engine) {
 
 async fn openapi_document_lists_the_admin_api(engine: Engine) {
     let server = engine.server().await;
-    let (status, doc) = send(reqwest::Client::new().get(format!("{}/openapi.json", server.base_url()))).await;
+    let (status, doc) =
+        send(reqwest::Client::new().get(format!("{}/openapi.json", server.base_url()))).await;
     assert_eq!(status, 200, "{doc}");
-    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"), "{}", doc["openapi"]);
+    assert!(
+        doc["openapi"].as_str().unwrap().starts_with("3.1"),
+        "{}",
+        doc["openapi"]
+    );
     assert!(doc["info"]["title"].as_str().is_some());
     let paths = doc["paths"].as_object().expect("paths");
     for (path, methods) in [
@@ -414,7 +486,10 @@ async fn openapi_document_lists_the_admin_api(engine: Engine) {
         ("/admin/v1/orgs/{org}/scim/tokens/{id}", &["delete"]),
         ("/admin/v1/orgs/{org}/scim/tokens/{id}/renew", &["post"]),
         ("/admin/v1/orgs/{org}/accounts", &["get", "post"]),
-        ("/admin/v1/orgs/{org}/accounts/{id}", &["get", "patch", "delete"]),
+        (
+            "/admin/v1/orgs/{org}/accounts/{id}",
+            &["get", "patch", "delete"],
+        ),
         ("/admin/v1/orgs/{org}/activity", &["get"]),
     ] {
         let item = paths
@@ -429,7 +504,9 @@ async fn openapi_document_lists_the_admin_api(engine: Engine) {
     assert_eq!(schemes["scheme"], "bearer");
     // The token response documents the one-time secret; the connection never has one.
     let schemas = &doc["components"]["schemas"];
-    assert!(schemas["IssuedTokenView"]["properties"].get("token").is_some());
+    assert!(schemas["IssuedTokenView"]["properties"]
+        .get("token")
+        .is_some());
     assert!(schemas["TokenView"]["properties"].get("token").is_none());
     server.stop().await;
 }
@@ -481,8 +558,14 @@ async fn admin_routes_never_reach_another_organizations_accounts(engine: Engine)
         }
     }
     for (method, path) in [
-        (Method::DELETE, format!("/orgs/{org_a}/scim/tokens/{token_b_id}")),
-        (Method::POST, format!("/orgs/{org_a}/scim/tokens/{token_b_id}/renew")),
+        (
+            Method::DELETE,
+            format!("/orgs/{org_a}/scim/tokens/{token_b_id}"),
+        ),
+        (
+            Method::POST,
+            format!("/orgs/{org_a}/scim/tokens/{token_b_id}/renew"),
+        ),
     ] {
         let (status, err) = admin(&server, method, &path, None).await;
         assert_error(status, &err, 404, "not_found");
@@ -493,8 +576,17 @@ async fn admin_routes_never_reach_another_organizations_accounts(engine: Engine)
     ]
     .into();
     assert_eq!(before, after, "B's accounts are untouched");
-    assert_eq!(events(&server, &org_b).await.len(), b_events, "nothing happened in B");
-    assert_eq!(send(scim_with(&server, &token_b, Method::GET, "/Users")).await.0, 200);
+    assert_eq!(
+        events(&server, &org_b).await.len(),
+        b_events,
+        "nothing happened in B"
+    );
+    assert_eq!(
+        send(scim_with(&server, &token_b, Method::GET, "/Users"))
+            .await
+            .0,
+        200
+    );
 
     // Lists and the activity only show the organization's own.
     let list_a = get(&server, &format!("/orgs/{org_a}/accounts")).await;
@@ -505,7 +597,11 @@ async fn admin_routes_never_reach_another_organizations_accounts(engine: Engine)
         .map(|a| a["id"].as_str().unwrap())
         .collect();
     assert_eq!(ids, vec![mine.as_str()]);
-    for filter in ["user_name=bob@b.test", "user_name=carl@b.test", "source=manual"] {
+    for filter in [
+        "user_name=bob@b.test",
+        "user_name=carl@b.test",
+        "source=manual",
+    ] {
         let page = get(&server, &format!("/orgs/{org_a}/accounts?{filter}")).await;
         assert_eq!(page["accounts"], json!([]), "{filter}");
     }
@@ -522,7 +618,13 @@ async fn scim_tokens_never_reach_another_organizations_accounts(engine: Engine) 
     let (org_b, _, token_b) = connected_org(&server, "B", "b.test").await;
     let b_id = scim_user(&server, &token_b, "bob@b.test").await;
     let b_account = get(&server, &format!("/orgs/{org_b}/accounts/{b_id}")).await;
-    let (_, b_resource) = send(scim_with(&server, &token_b, Method::GET, &format!("/Users/{b_id}"))).await;
+    let (_, b_resource) = send(scim_with(
+        &server,
+        &token_b,
+        Method::GET,
+        &format!("/Users/{b_id}"),
+    ))
+    .await;
 
     let path = format!("/Users/{b_id}");
     let put = json!({
@@ -580,7 +682,13 @@ async fn scim_tokens_never_reach_another_organizations_accounts(engine: Engine) 
         b_account,
         "B's account unchanged"
     );
-    let (status, b_again) = send(scim_with(&server, &token_b, Method::GET, &format!("/Users/{b_id}"))).await;
+    let (status, b_again) = send(scim_with(
+        &server,
+        &token_b,
+        Method::GET,
+        &format!("/Users/{b_id}"),
+    ))
+    .await;
     assert_eq!(status, 200);
     assert_eq!(b_again, b_resource);
     let (_, b_list) = send(scim_with(&server, &token_b, Method::GET, "/Users")).await;

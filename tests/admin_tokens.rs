@@ -105,7 +105,10 @@ async fn at_most_two_live_tokens(engine: Engine) {
     .await;
     assert_error(status, &body, 409, "token_limit");
     assert!(
-        body["detail"].as_str().unwrap().contains("revoke one first"),
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("revoke one first"),
         "{body}"
     );
     let (status, body) = admin(
@@ -116,7 +119,13 @@ async fn at_most_two_live_tokens(engine: Engine) {
     )
     .await;
     assert_error(status, &body, 409, "token_limit");
-    assert_eq!(connection(&server, &org).await["tokens"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        connection(&server, &org).await["tokens"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
 
     let (status, body) = admin(
         &server,
@@ -153,7 +162,10 @@ async fn renewal_keeps_the_old_token_working(engine: Engine) {
     let new_secret = renewed["token"].as_str().unwrap().to_string();
     assert_ne!(new_id, old);
     assert_ne!(new_secret, old_secret);
-    assert!(time(&renewed["expires_at"]) > time(&token_in(&connection(&server, &org).await, &old)["expires_at"]));
+    assert!(
+        time(&renewed["expires_at"])
+            > time(&token_in(&connection(&server, &org).await, &old)["expires_at"])
+    );
 
     // Both work, so the IdP can be switched without a gap.
     assert_eq!(scim_status(&server, &old_secret).await.0, 200);
@@ -247,7 +259,10 @@ async fn revocation_takes_effect_on_the_next_request(engine: Engine) {
     )
     .await;
     assert_error(status, &body, 409, "last_token");
-    assert!(body["detail"].as_str().unwrap().contains("disconnect"), "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().contains("disconnect"),
+        "{body}"
+    );
     assert_eq!(scim_status(&server, &only_secret).await.0, 200);
 
     // Many requests in a row, then revoke: the very next one is refused.
@@ -264,7 +279,10 @@ async fn revocation_takes_effect_on_the_next_request(engine: Engine) {
     assert_eq!(status, 204);
     let (status, body) = scim_status(&server, &first_secret).await;
     assert_eq!(status, 401, "{body}");
-    assert!(body["detail"].as_str().unwrap().contains("revoked"), "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().contains("revoked"),
+        "{body}"
+    );
     assert_eq!(
         body["schemas"][0],
         "urn:ietf:params:scim:api:messages:2.0:Error"
@@ -343,6 +361,11 @@ async fn disconnect_revokes_everything_and_makes_accounts_manual(engine: Engine)
     assert_eq!(disconnected[0]["actor"], "admin");
     assert_eq!(disconnected[0]["detail"]["accounts_converted_to_manual"], 2);
 
+    // Disconnecting again is a harmless no-op.
+    let (status, _) = admin(&server, Method::DELETE, &format!("/orgs/{org}/scim"), None).await;
+    assert_eq!(status, 204);
+    assert_eq!(events_of(&server, &org, "scim_disconnected").await.len(), 1);
+
     // Connecting again starts a new pending connection.
     let (_, secret) = new_token(&server, &org).await;
     assert_eq!(connection(&server, &org).await["state"], "pending");
@@ -387,7 +410,11 @@ async fn tokens_last_one_calendar_year_and_warn_for_60_days(engine: Engine) {
     let view = connection(&server, &org).await;
     assert_eq!(token_in(&view, &id)["status"], "expiring", "{view}");
     assert_eq!(view["state"], "connected");
-    assert_eq!(scim_status(&server, &secret).await.0, 200, "expiring still works");
+    assert_eq!(
+        scim_status(&server, &secret).await.0,
+        200,
+        "expiring still works"
+    );
     advance(&server, "P1D").await;
     connection(&server, &org).await;
     assert_eq!(
@@ -470,7 +497,11 @@ async fn unused_pending_connection_expires_after_four_days(engine: Engine) {
     let (idle_id, idle_secret) = new_token(&server, &idle_org).await;
     advance(&server, "P3DT23H").await;
     assert_eq!(connection(&server, &idle_org).await["state"], "pending");
-    assert_eq!(scim_status(&server, &used_secret).await.0, 200, "within 4 days");
+    assert_eq!(
+        scim_status(&server, &used_secret).await.0,
+        200,
+        "within 4 days"
+    );
     advance(&server, "PT2H").await;
     assert_eq!(connection(&server, &used_org).await["state"], "connected");
     let idle = connection(&server, &idle_org).await;
@@ -481,7 +512,13 @@ async fn unused_pending_connection_expires_after_four_days(engine: Engine) {
     );
     let (status, body) = scim_status(&server, &idle_secret).await;
     assert_eq!(status, 401, "{body}");
-    assert!(body["detail"].as_str().unwrap().contains("create a new token"), "{body}");
+    assert!(
+        body["detail"]
+            .as_str()
+            .unwrap()
+            .contains("create a new token"),
+        "{body}"
+    );
     assert_eq!(scim_status(&server, &used_secret).await.0, 200);
 
     // A new token starts the connection again; the void one stays void.
@@ -590,7 +627,10 @@ async fn last_used_at_is_kept_at_minute_resolution(engine: Engine) {
     let server = engine.server().await;
     let org = new_org(&server, "Acme", "acme.test").await;
     let (id, secret) = new_token(&server, &org).await;
-    assert_eq!(token_in(&connection(&server, &org).await, &id)["last_used_at"], Value::Null);
+    assert_eq!(
+        token_in(&connection(&server, &org).await, &id)["last_used_at"],
+        Value::Null
+    );
     let first_use = now(&server).await;
     assert_eq!(scim_status(&server, &secret).await.0, 200);
     assert_eq!(
@@ -630,7 +670,37 @@ async fn token_routes_of_unknown_orgs_are_404(engine: Engine) {
     server.stop().await;
 }
 
+/// The reaper's run records the warnings too, without anyone reading the connection.
+async fn reaper_run_records_token_warnings(engine: Engine) {
+    let server = engine.server().await;
+    let (org, id, _) = connected_org(&server, "Acme", "acme.test").await;
+    advance(&server, "P310D").await;
+    let stored = |kind: &'static str| {
+        let app = server.app().clone();
+        let org = org.clone();
+        async move {
+            app.store
+                .list_events(&org, 0, Some(kind), 100)
+                .await
+                .unwrap()
+        }
+    };
+    assert!(stored("token_expiring").await.is_empty());
+    server.admin().run_reaper().await;
+    let expiring = stored("token_expiring").await;
+    assert_eq!(expiring.len(), 1);
+    assert_eq!(expiring[0].detail["token_id"], id.as_str());
+    assert_eq!(expiring[0].actor, "system");
+    advance(&server, "P60D").await;
+    server.admin().run_reaper().await;
+    server.admin().run_reaper().await;
+    assert_eq!(stored("token_expired").await.len(), 1);
+    assert_eq!(stored("token_expiring").await.len(), 1);
+    server.stop().await;
+}
+
 on_both_engines!(
+    reaper_run_records_token_warnings,
     create_token_connects_pending_then_connected,
     at_most_two_live_tokens,
     renewal_keeps_the_old_token_working,

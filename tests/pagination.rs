@@ -21,11 +21,24 @@ async fn walk(server: &abm_scim::testing::TestServer, query: &str) -> Vec<String
     let mut ids = Vec::new();
     let mut cursor = String::new();
     for _ in 0..20 {
-        let (status, page) = send(server.scim(Method::GET, &format!("/Users?{query}&count=10&cursor={cursor}"))).await;
+        let (status, page) = send(server.scim(
+            Method::GET,
+            &format!("/Users?{query}&count=10&cursor={cursor}"),
+        ))
+        .await;
         assert_eq!(status, 200, "{page}");
         assert_eq!(page["totalResults"], 25);
-        assert!(page.get("startIndex").is_none(), "cursor pages carry no startIndex");
-        ids.extend(page["Resources"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_string()));
+        assert!(
+            page.get("startIndex").is_none(),
+            "cursor pages carry no startIndex"
+        );
+        ids.extend(
+            page["Resources"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["id"].as_str().unwrap().to_string()),
+        );
         match page.get("nextCursor").and_then(Value::as_str) {
             Some(next) => cursor = next.to_string(),
             None => return ids,
@@ -37,17 +50,37 @@ async fn walk(server: &abm_scim::testing::TestServer, query: &str) -> Vec<String
 async fn cursor_pages_cover_everything_once(engine: Engine) {
     let server = engine.server().await;
     seed_users(&server, 25).await;
-    for query in ["", "sortBy=userName", "sortBy=userName&sortOrder=descending", "sortBy=displayName", "filter=userName%20sw%20%22user%22"] {
+    for query in [
+        "",
+        "sortBy=userName",
+        "sortBy=userName&sortOrder=descending",
+        "sortBy=displayName",
+        "filter=userName%20sw%20%22user%22",
+    ] {
         let ids = walk(&server, query).await;
         assert_eq!(ids.len(), 25, "{query}");
-        assert_eq!(ids.iter().collect::<HashSet<_>>().len(), 25, "no duplicates for {query:?}");
+        assert_eq!(
+            ids.iter().collect::<HashSet<_>>().len(),
+            25,
+            "no duplicates for {query:?}"
+        );
     }
     // Same order as index paging.
     let by_cursor = walk(&server, "sortBy=userName").await;
     let (_, all) = send(server.scim(Method::GET, "/Users?sortBy=userName&count=100")).await;
-    let by_index: Vec<String> = all["Resources"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap().to_string()).collect();
+    let by_index: Vec<String> = all["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
     assert_eq!(by_cursor, by_index);
-    let names: Vec<&str> = all["Resources"].as_array().unwrap().iter().map(|r| r["userName"].as_str().unwrap()).collect();
+    let names: Vec<&str> = all["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["userName"].as_str().unwrap())
+        .collect();
     let mut sorted = names.clone();
     sorted.sort();
     assert_eq!(names, sorted);
@@ -63,7 +96,11 @@ async fn bad_cursors_are_rejected(engine: Engine) {
     // A cursor from one ordering used with another.
     let (_, first) = send(server.scim(Method::GET, "/Users?count=5&cursor=")).await;
     let next = first["nextCursor"].as_str().unwrap();
-    let (status, body) = send(server.scim(Method::GET, &format!("/Users?count=5&sortBy=userName&cursor={next}"))).await;
+    let (status, body) = send(server.scim(
+        Method::GET,
+        &format!("/Users?count=5&sortBy=userName&cursor={next}"),
+    ))
+    .await;
     assert_eq!(status, 400, "{body}");
     assert_eq!(body["scimType"], "invalidCursor");
     server.stop().await;

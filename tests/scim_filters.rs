@@ -625,6 +625,8 @@ async fn paging_start_index_count_and_totals(engine: Engine) {
     assert_eq!(page(&list), (json!(12), json!(13), json!(0), 0));
     let list = scim.list(&[("startIndex", "1000000"), ("count", "1")]).await;
     assert_eq!(list["totalResults"], 12);
+    let list = scim.list(&[("startIndex", &i64::MAX.to_string())]).await;
+    assert_eq!(page(&list), (json!(12), json!(i64::MAX), json!(0), 0));
 
     // Walking pages gives every user exactly once, in a stable order (default order, and a
     // sort with many ties), and totalResults is exact on every page.

@@ -505,6 +505,21 @@ async fn attributes_and_excluded_attributes_on_reads_and_writes(engine: Engine) 
     assert!(got.get("userName").is_none() || got["userName"] == "alice@example.com");
     assert!(got.get("title").is_none(), "{got}");
     assert_eq!(got["id"], json!(id));
+    // Unknown names select nothing; `id` is returned always, even when excluded.
+    let other = scim
+        .get(&format!("/Users/{id}?attributes=noSuchAttribute"))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(other["id"], json!(id));
+    assert!(other.get("userName").is_none() && other.get("emails").is_none(), "{other}");
+    let other = scim
+        .get(&format!("/Users/{id}?excludedAttributes=id,noSuchAttribute"))
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(other["id"], json!(id));
+    assert_eq!(other["userName"], "alice@example.com");
     // List
     let list = scim
         .list(&[("attributes", "emails.value"), ("filter", "userName pr")])
@@ -837,6 +852,13 @@ async fn etags_and_preconditions(engine: Engine) {
     let not_modified = call(scim.request(Method::GET, &path).header("If-None-Match", &etag)).await;
     assert_eq!(not_modified.status, 304);
     assert_eq!(not_modified.body, Value::Null);
+    assert_eq!(not_modified.etag(), etag, "a 304 carries the ETag (RFC 9110 §15.4.5)");
+    let listed = call(
+        scim.request(Method::GET, &path)
+            .header("If-None-Match", format!("W/\"0\", {etag}")),
+    )
+    .await;
+    assert_eq!(listed.status, 304, "one of a list of tags matches");
     let modified = call(scim.request(Method::GET, &path).header("If-None-Match", "W/\"nope\"")).await;
     assert_eq!(modified.status, 200);
     assert_eq!(modified.etag(), etag);
@@ -1065,6 +1087,34 @@ async fn errors_are_scim_errors(engine: Engine) {
     scim.get("/Users/does-not-exist").await.expect_error(404, None);
     scim.get("/Users/' OR 1=1 --").await.expect_error(404, None);
     scim.get("/Nope").await.expect_error(404, None);
+    // NUL characters: refused the same way on both engines (PostgreSQL cannot store them).
+    for body in [
+        json!({"schemas": [USER_SCHEMA], "userName": "a\u{0000}b@example.com"}),
+        json!({"schemas": [USER_SCHEMA], "userName": "nul@example.com", "displayName": "x\u{0000}y"}),
+        json!({"schemas": [USER_SCHEMA], "userName": "nul@example.com", "emails": [{"value": "\u{0000}"}]}),
+        json!({"schemas": [USER_SCHEMA], "userName": "nul@example.com", "x\u{0000}": "y"}),
+    ] {
+        let reply = scim.post("/Users", &body).await.expect_error(400, Some("invalidValue"));
+        assert!(reply.body["detail"].as_str().unwrap().contains("NUL"), "{}", reply.body);
+        scim.put(&format!("/Users/{id}"), &body)
+            .await
+            .expect_error(400, Some("invalidValue"));
+    }
+    scim.patch_ops(&id, json!([{"op": "replace", "path": "nickName", "value": "a\u{0000}"}]))
+        .await
+        .expect_error(400, Some("invalidValue"));
+    for filter in [
+        "userName eq \"a\\u0000b\"",
+        "displayName co \"\\u0000\"",
+        "emails[value eq \"\\u0000\"]",
+        "id eq \"\\u0000\"",
+    ] {
+        scim.list_reply(&[("filter", filter)])
+            .await
+            .expect_error(400, Some("invalidFilter"));
+    }
+    scim.get("/Users/%00").await.expect_error(404, None);
+    scim.delete("/Users/a%00b").await.expect_error(404, None);
     // No token.
     let reply = call(reqwest::Client::new().get(format!("{}/Users", scim.base)))
         .await
@@ -1113,3 +1163,4 @@ on_both_engines!(
     errors_are_scim_errors,
     oversized_bodies_get_413_in_scim_format,
 );
+

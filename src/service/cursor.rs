@@ -8,6 +8,9 @@ use crate::scim::error::{ProtocolError, ScimType};
 use crate::scim::filter_sql::SqlParam;
 use crate::store::Account;
 
+/// A keyset condition (SQL with its bound values), or `None` with an offset to skip.
+pub type PageStart = (Option<(String, Vec<SqlParam>)>, i64);
+
 /// Where the next page starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cursor {
@@ -32,8 +35,14 @@ impl Cursor {
     /// position after the page, used for orders without a keyset.
     pub fn after(last: &Account, order: CursorOrder, offset: i64) -> Self {
         match order {
-            CursorOrder::Created => Cursor::Created { created_at: last.created_at, id: last.id.clone() },
-            CursorOrder::UserName { .. } => Cursor::UserName { norm: last.user_name_norm.clone(), id: last.id.clone() },
+            CursorOrder::Created => Cursor::Created {
+                created_at: last.created_at,
+                id: last.id.clone(),
+            },
+            CursorOrder::UserName { .. } => Cursor::UserName {
+                norm: last.user_name_norm.clone(),
+                id: last.id.clone(),
+            },
             CursorOrder::Other => Cursor::Offset(offset),
         }
     }
@@ -62,8 +71,13 @@ impl Cursor {
                 created_at: created_at.parse().map_err(|_| invalid())?,
                 id: id.to_string(),
             },
-            (Some("u"), Some(id), Some(norm)) => Cursor::UserName { norm: norm.to_string(), id: id.to_string() },
-            (Some("o"), Some(offset), None) => Cursor::Offset(offset.parse().map_err(|_| invalid())?),
+            (Some("u"), Some(id), Some(norm)) => Cursor::UserName {
+                norm: norm.to_string(),
+                id: id.to_string(),
+            },
+            (Some("o"), Some(offset), None) => {
+                Cursor::Offset(offset.parse().map_err(|_| invalid())?)
+            }
             _ => return Err(invalid()),
         };
         Ok(cursor)
@@ -71,7 +85,11 @@ impl Cursor {
 
     /// The keyset condition for this cursor under `order`, with placeholders from `first_param`,
     /// or the offset to use.
-    pub fn condition(&self, order: CursorOrder, first_param: usize) -> Result<(Option<(String, Vec<SqlParam>)>, i64), ProtocolError> {
+    pub fn condition(
+        &self,
+        order: CursorOrder,
+        first_param: usize,
+    ) -> Result<PageStart, ProtocolError> {
         let mismatch = || {
             ProtocolError::bad_request(
                 ScimType::InvalidCursor,
@@ -110,8 +128,14 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_reject_garbage() {
         for cursor in [
-            Cursor::Created { created_at: 42, id: "a-b".into() },
-            Cursor::UserName { norm: "x|y@example.com".into(), id: "id".into() },
+            Cursor::Created {
+                created_at: 42,
+                id: "a-b".into(),
+            },
+            Cursor::UserName {
+                norm: "x|y@example.com".into(),
+                id: "id".into(),
+            },
             Cursor::Offset(300),
         ] {
             assert_eq!(Cursor::decode(&cursor.encode()).unwrap(), cursor);
@@ -120,6 +144,8 @@ mod tests {
             let err = Cursor::decode(bad).unwrap_err();
             assert_eq!(err.scim_type, Some(ScimType::InvalidCursor));
         }
-        assert!(Cursor::Offset(1).condition(CursorOrder::Created, 2).is_err());
+        assert!(Cursor::Offset(1)
+            .condition(CursorOrder::Created, 2)
+            .is_err());
     }
 }

@@ -61,7 +61,9 @@ impl FaultRule {
             FaultAction::Error { status, .. } if !(400..=599).contains(status) => {
                 Err("an error action needs a status from 400 to 599".into())
             }
-            FaultAction::Delay { delay_ms } if *delay_ms > 60_000 => Err("delay_ms is at most 60000".into()),
+            FaultAction::Delay { delay_ms } if *delay_ms > 60_000 => {
+                Err("delay_ms is at most 60000".into())
+            }
             FaultAction::RateLimit { rate_limit } if rate_limit.retry_after_s > 86_400 => {
                 Err("retry_after_s is at most 86400".into())
             }
@@ -70,8 +72,15 @@ impl FaultRule {
     }
 
     fn matches(&self, method: &str, path: &str) -> bool {
-        self.matcher.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
-            && self.matcher.path_prefix.as_deref().is_none_or(|p| path.starts_with(p))
+        self.matcher
+            .method
+            .as_deref()
+            .is_none_or(|m| m.eq_ignore_ascii_case(method))
+            && self
+                .matcher
+                .path_prefix
+                .as_deref()
+                .is_none_or(|p| path.starts_with(p))
     }
 }
 
@@ -83,7 +92,9 @@ pub struct Faults {
 
 impl Faults {
     fn rules(&self) -> std::sync::MutexGuard<'_, HashMap<String, Vec<FaultRule>>> {
-        self.rules.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.rules
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub fn set(&self, org_id: &str, rules: Vec<FaultRule>) {

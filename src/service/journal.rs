@@ -62,7 +62,9 @@ impl Journal {
 
     fn state(&self) -> std::sync::MutexGuard<'_, JournalState> {
         // A panic while holding the lock leaves plain data behind; keep serving it.
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Records an entry (its `seq` is assigned here), dropping the oldest beyond capacity.
@@ -88,7 +90,12 @@ impl Journal {
         };
         ring.iter()
             .filter(|e| query.since.is_none_or(|since| e.seq > since))
-            .filter(|e| query.method.as_deref().is_none_or(|m| e.method.eq_ignore_ascii_case(m)))
+            .filter(|e| {
+                query
+                    .method
+                    .as_deref()
+                    .is_none_or(|m| e.method.eq_ignore_ascii_case(m))
+            })
             .filter(|e| query.path.as_deref().is_none_or(|p| e.path.starts_with(p)))
             .filter(|e| query.status.is_none_or(|s| e.status == s))
             .cloned()
@@ -105,7 +112,10 @@ pub fn redact_body(value: &mut Value) {
     match value {
         Value::Object(map) => {
             for (key, item) in map.iter_mut() {
-                if key.eq_ignore_ascii_case("password") || key.eq_ignore_ascii_case("token") || key.eq_ignore_ascii_case("secret") {
+                if key.eq_ignore_ascii_case("password")
+                    || key.eq_ignore_ascii_case("token")
+                    || key.eq_ignore_ascii_case("secret")
+                {
                     *item = Value::String("[redacted]".into());
                 } else {
                     redact_body(item);
@@ -126,7 +136,11 @@ pub fn dialect_features(body: &Value) -> Vec<String> {
             found.push(feature);
         }
     };
-    if let Some(ops) = body.get("Operations").or_else(|| body.get("operations")).and_then(Value::as_array) {
+    if let Some(ops) = body
+        .get("Operations")
+        .or_else(|| body.get("operations"))
+        .and_then(Value::as_array)
+    {
         for op in ops {
             if let Some(name) = op.get("op").and_then(Value::as_str) {
                 if name.chars().next().is_some_and(char::is_uppercase) {
@@ -137,18 +151,33 @@ pub fn dialect_features(body: &Value) -> Vec<String> {
             if op.get("path").is_none() {
                 note("pathless_op");
                 if let Some(Value::Object(map)) = value {
-                    if map.keys().any(|k| k.contains('.') && !k.to_ascii_lowercase().starts_with("urn:")) {
+                    if map
+                        .keys()
+                        .any(|k| k.contains('.') && !k.to_ascii_lowercase().starts_with("urn:"))
+                    {
                         note("dotted_keys");
                     }
-                    if map.keys().any(|k| k.to_ascii_lowercase().starts_with("urn:") && k.contains(":User:")) {
+                    if map
+                        .keys()
+                        .any(|k| k.to_ascii_lowercase().starts_with("urn:") && k.contains(":User:"))
+                    {
                         note("urn_keys");
                     }
                 }
             }
-            if op.get("op").and_then(Value::as_str).is_some_and(|o| o.eq_ignore_ascii_case("remove")) && value.is_some() {
+            if op
+                .get("op")
+                .and_then(Value::as_str)
+                .is_some_and(|o| o.eq_ignore_ascii_case("remove"))
+                && value.is_some()
+            {
                 note("remove_with_value");
             }
-            if op.get("path").and_then(Value::as_str).is_some_and(|p| p.contains('[')) {
+            if op
+                .get("path")
+                .and_then(Value::as_str)
+                .is_some_and(|p| p.contains('['))
+            {
                 note("value_filter_path");
             }
         }

@@ -121,19 +121,26 @@ impl App {
                 ));
             }
         }
+        // Validate everything before the disconnection below, so a refused change changes nothing.
+        let name = match &change.name {
+            Some(name) => {
+                let name = name.trim();
+                if name.is_empty() || name.len() > 200 {
+                    return Err(ServiceError::bad_request(
+                        "invalid_name",
+                        "name must be 1 to 200 characters",
+                    ));
+                }
+                Some(name.to_string())
+            }
+            None => None,
+        };
         if change.federated_authentication == Some(false) && current.federated_authentication {
             self.disconnect_scim(org_id, &super::Actor::Admin).await?;
         }
         let mut org = self.require_org(org_id).await?;
-        if let Some(name) = change.name {
-            let name = name.trim();
-            if name.is_empty() || name.len() > 200 {
-                return Err(ServiceError::bad_request(
-                    "invalid_name",
-                    "name must be 1 to 200 characters",
-                ));
-            }
-            org.name = name.to_string();
+        if let Some(name) = name {
+            org.name = name;
         }
         if let Some(value) = change.federated_authentication {
             org.federated_authentication = value;

@@ -112,7 +112,11 @@ impl App {
         let org = self.find_or_create_seed_org(seed).await?;
         for domain in &seed.domains {
             self.store
-                .upsert_domain(&Domain { org_id: org.id.clone(), name: normalize_domain(&domain.name)?, verified: domain.verified })
+                .upsert_domain(&Domain {
+                    org_id: org.id.clone(),
+                    name: normalize_domain(&domain.name)?,
+                    verified: domain.verified,
+                })
                 .await?;
         }
         let mut token_ids = Vec::new();
@@ -122,13 +126,23 @@ impl App {
         for account in &seed.accounts {
             self.seed_account(&org, account).await?;
         }
-        Ok(SeededOrg { id: org.id, name: org.name, tokens: token_ids, accounts: seed.accounts.len() })
+        Ok(SeededOrg {
+            id: org.id,
+            name: org.name,
+            tokens: token_ids,
+            accounts: seed.accounts.len(),
+        })
     }
 
     async fn find_or_create_seed_org(&self, seed: &SeedOrg) -> ServiceResult<Org> {
         let existing = match &seed.id {
             Some(id) => self.store.get_org(id).await?,
-            None => self.store.list_orgs().await?.into_iter().find(|o| o.name == seed.name),
+            None => self
+                .store
+                .list_orgs()
+                .await?
+                .into_iter()
+                .find(|o| o.name == seed.name),
         };
         let org = match existing {
             Some(org) => org,
@@ -166,20 +180,32 @@ impl App {
 
     async fn seed_token(&self, org: &Org, seed: &SeedToken) -> ServiceResult<String> {
         if seed.secret.len() < 16 {
-            return Err(ServiceError::bad_request("invalid_seed", "a seeded token secret must be at least 16 characters"));
+            return Err(ServiceError::bad_request(
+                "invalid_seed",
+                "a seeded token secret must be at least 16 characters",
+            ));
         }
         let hash = hex::encode(hash_secret(&seed.secret));
-        let id = seed.id.clone().unwrap_or_else(|| format!("seed-{}", &hash[..16]));
+        let id = seed
+            .id
+            .clone()
+            .unwrap_or_else(|| format!("seed-{}", &hash[..16]));
         let now = self.now_micros().await?;
         if let Some(existing) = self.store.get_token(&id).await? {
             if existing.org_id != org.id || existing.token_hash != hash {
-                return Err(ServiceError::conflict("seed_conflict", format!("token id {id} already exists with another secret or organization")));
+                return Err(ServiceError::conflict(
+                    "seed_conflict",
+                    format!("token id {id} already exists with another secret or organization"),
+                ));
             }
             return Ok(id);
         }
         let expires_at = match seed.expires_at {
             Some(at) => to_micros(at),
-            None => from_micros(now).checked_add_months(Months::new(12)).map(to_micros).unwrap_or(i64::MAX),
+            None => from_micros(now)
+                .checked_add_months(Months::new(12))
+                .map(to_micros)
+                .unwrap_or(i64::MAX),
         };
         let record = TokenRecord {
             id: id.clone(),
@@ -206,7 +232,11 @@ impl App {
     async fn seed_account(&self, org: &Org, seed: &SeedAccount) -> ServiceResult<()> {
         let now = self.now_micros().await?;
         let account = self.seed_account_row(org, seed, now)?;
-        match self.store.find_account_by_user_name(&org.id, &account.user_name_norm).await? {
+        match self
+            .store
+            .find_account_by_user_name(&org.id, &account.user_name_norm)
+            .await?
+        {
             None => self.store.insert_account(&account, &[]).await?,
             Some(existing) => {
                 let mut updated = account.clone();
@@ -225,7 +255,9 @@ impl App {
                 if updated != existing {
                     updated.version = existing.version + 1;
                     updated.updated_at = now;
-                    self.store.update_account(&updated, existing.version, &[]).await?;
+                    self.store
+                        .update_account(&updated, existing.version, &[])
+                        .await?;
                 }
             }
         }
@@ -235,15 +267,29 @@ impl App {
     fn seed_account_row(&self, org: &Org, seed: &SeedAccount, now: i64) -> ServiceResult<Account> {
         let source = seed.source.clone().unwrap_or_else(|| "scim".into());
         if source != "scim" && source != "manual" {
-            return Err(ServiceError::bad_request("invalid_seed", format!("account {}: source must be scim or manual", seed.user_name)));
+            return Err(ServiceError::bad_request(
+                "invalid_seed",
+                format!("account {}: source must be scim or manual", seed.user_name),
+            ));
         }
         let state = seed.state.clone().unwrap_or_else(|| "active".into());
         if state != "active" && state != "inactive" {
-            return Err(ServiceError::bad_request("invalid_seed", format!("account {}: state must be active or inactive", seed.user_name)));
+            return Err(ServiceError::bad_request(
+                "invalid_seed",
+                format!(
+                    "account {}: state must be active or inactive",
+                    seed.user_name
+                ),
+            ));
         }
         let mut body = match &seed.attributes {
             Some(Value::Object(map)) => map.clone(),
-            Some(_) => return Err(ServiceError::bad_request("invalid_seed", "attributes must be a JSON object")),
+            Some(_) => {
+                return Err(ServiceError::bad_request(
+                    "invalid_seed",
+                    "attributes must be a JSON object",
+                ))
+            }
             None => Map::new(),
         };
         body.insert("userName".into(), json!(seed.user_name));
@@ -252,12 +298,23 @@ impl App {
             body.insert("externalId".into(), json!(external_id));
         }
         if seed.given_name.is_some() || seed.family_name.is_some() {
-            body.insert("name".into(), json!({ "givenName": seed.given_name, "familyName": seed.family_name }));
+            body.insert(
+                "name".into(),
+                json!({ "givenName": seed.given_name, "familyName": seed.family_name }),
+            );
         }
         if let Some(email) = &seed.email {
-            body.insert("emails".into(), json!([{ "value": email, "type": "work", "primary": true }]));
+            body.insert(
+                "emails".into(),
+                json!([{ "value": email, "type": "work", "primary": true }]),
+            );
         }
-        let attrs = normalize_user(&Value::Object(body)).map_err(|e| ServiceError::bad_request("invalid_seed", format!("account {}: {}", seed.user_name, e.detail)))?;
+        let attrs = normalize_user(&Value::Object(body)).map_err(|e| {
+            ServiceError::bad_request(
+                "invalid_seed",
+                format!("account {}: {}", seed.user_name, e.detail),
+            )
+        })?;
         let roles = match &seed.roles {
             Some(roles) => roles
                 .iter()
@@ -265,9 +322,13 @@ impl App {
                 .collect::<ServiceResult<Vec<_>>>()?,
             None => vec!["Staff".into()],
         };
-        let deactivated_at = (state == "inactive").then(|| now - i64::from(seed.inactive_days.unwrap_or(0)) * 86_400_000_000);
+        let deactivated_at = (state == "inactive")
+            .then(|| now - i64::from(seed.inactive_days.unwrap_or(0)) * 86_400_000_000);
         Ok(Account {
-            id: seed.id.clone().unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+            id: seed
+                .id
+                .clone()
+                .unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
             org_id: org.id.clone(),
             user_name: seed.user_name.clone(),
             user_name_norm: user_name_norm(&seed.user_name),
@@ -279,7 +340,8 @@ impl App {
             person_id: Some(seed.person_id.clone().unwrap_or_else(new_person_id)),
             scim_deleted: false,
             deactivated_at,
-            delete_after: deactivated_at.map(|at| at.saturating_add(retention_micros(self.settings.retention))),
+            delete_after: deactivated_at
+                .map(|at| at.saturating_add(retention_micros(self.settings.retention))),
             version: 1,
             created_at: now,
             updated_at: now,
@@ -305,7 +367,13 @@ impl App {
         let mut revoked = 0;
         if revoke_tokens {
             let now = self.now_micros().await?;
-            for token in self.store.list_tokens(org_id).await?.into_iter().filter(|t| t.revoked_at.is_none()) {
+            for token in self
+                .store
+                .list_tokens(org_id)
+                .await?
+                .into_iter()
+                .filter(|t| t.revoked_at.is_none())
+            {
                 let mut token = token;
                 token.revoked_at = Some(now);
                 self.store.update_token(&token, &[]).await?;

@@ -8,20 +8,79 @@ use crate::scim::filter_sql::user_name_norm;
 use crate::store::Account;
 
 const GIVEN: [&str; 24] = [
-    "Ada", "Alan", "Grace", "Linus", "Margaret", "Dennis", "Barbara", "Ken", "Frances", "Tim", "Radia", "Guido",
-    "Hedy", "Edsger", "Sophie", "Niklaus", "Katherine", "Donald", "Annie", "John", "Lynn", "Bjarne", "Joan", "Yukihiro",
+    "Ada",
+    "Alan",
+    "Grace",
+    "Linus",
+    "Margaret",
+    "Dennis",
+    "Barbara",
+    "Ken",
+    "Frances",
+    "Tim",
+    "Radia",
+    "Guido",
+    "Hedy",
+    "Edsger",
+    "Sophie",
+    "Niklaus",
+    "Katherine",
+    "Donald",
+    "Annie",
+    "John",
+    "Lynn",
+    "Bjarne",
+    "Joan",
+    "Yukihiro",
 ];
 const FAMILY: [&str; 24] = [
-    "Lovelace", "Turing", "Hopper", "Torvalds", "Hamilton", "Ritchie", "Liskov", "Thompson", "Allen", "Berners-Lee",
-    "Perlman", "van Rossum", "Lamarr", "Dijkstra", "Wilson", "Wirth", "Johnson", "Knuth", "Easley", "McCarthy",
-    "Conway", "Stroustrup", "Clarke", "Matsumoto",
+    "Lovelace",
+    "Turing",
+    "Hopper",
+    "Torvalds",
+    "Hamilton",
+    "Ritchie",
+    "Liskov",
+    "Thompson",
+    "Allen",
+    "Berners-Lee",
+    "Perlman",
+    "van Rossum",
+    "Lamarr",
+    "Dijkstra",
+    "Wilson",
+    "Wirth",
+    "Johnson",
+    "Knuth",
+    "Easley",
+    "McCarthy",
+    "Conway",
+    "Stroustrup",
+    "Clarke",
+    "Matsumoto",
 ];
-const DEPARTMENTS: [&str; 8] = ["Engineering", "Sales", "Finance", "Legal", "Support", "Marketing", "Operations", "Design"];
+const DEPARTMENTS: [&str; 8] = [
+    "Engineering",
+    "Sales",
+    "Finance",
+    "Legal",
+    "Support",
+    "Marketing",
+    "Operations",
+    "Design",
+];
 
 /// Generates accounts `first..first + count` of a deterministic sequence: the same
 /// (`seed_number`, index) always gives the same person, so runs are reproducible and can be
 /// produced in chunks.
-pub fn generate_accounts(org_id: &str, domain: &str, seed_number: u64, first: u64, count: u64, now: i64) -> Vec<Account> {
+pub fn generate_accounts(
+    org_id: &str,
+    domain: &str,
+    seed_number: u64,
+    first: u64,
+    count: u64,
+    now: i64,
+) -> Vec<Account> {
     (first..first + count)
         .map(|index| {
             let mut rng = StdRng::seed_from_u64(seed_number ^ index.wrapping_mul(0x9E37_79B9_7F4A_7C15));
@@ -75,7 +134,11 @@ mod tests {
         let a = generate_accounts("org", "example.com", 7, 0, 500, 1);
         let b = generate_accounts("org", "example.com", 7, 0, 500, 1);
         assert_eq!(a, b);
-        let chunked: Vec<Account> = [generate_accounts("org", "example.com", 7, 0, 200, 1), generate_accounts("org", "example.com", 7, 200, 300, 1)].concat();
+        let chunked: Vec<Account> = [
+            generate_accounts("org", "example.com", 7, 0, 200, 1),
+            generate_accounts("org", "example.com", 7, 200, 300, 1),
+        ]
+        .concat();
         assert_eq!(a, chunked, "chunks produce the same sequence");
         let mut names: Vec<&str> = a.iter().map(|x| x.user_name_norm.as_str()).collect();
         names.sort();

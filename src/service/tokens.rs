@@ -256,6 +256,7 @@ impl App {
     pub async fn disconnect_scim(&self, org_id: &str, actor: &Actor) -> ServiceResult<()> {
         let mut org = self.require_org(org_id).await?;
         let now = self.now_micros().await?;
+        let mut tokens_revoked = 0;
         for token in self
             .store
             .list_tokens(&org.id)
@@ -266,6 +267,7 @@ impl App {
             let mut revoked = token;
             revoked.revoked_at = Some(now);
             self.store.update_token(&revoked, &[]).await?;
+            tokens_revoked += 1;
         }
         let converted = self
             .store
@@ -277,14 +279,19 @@ impl App {
         }
         org.scim_connected_at = None;
         org.updated_at = now;
-        let events: Vec<NewEvent> = vec![event(
-            &org.id,
-            now,
-            kinds::SCIM_DISCONNECTED,
-            actor,
-            None,
-            json!({ "accounts_converted_to_manual": converted }),
-        )];
+        // Disconnecting what is not connected is a no-op, not an event.
+        let events: Vec<NewEvent> = if was_scim || tokens_revoked > 0 || converted > 0 {
+            vec![event(
+                &org.id,
+                now,
+                kinds::SCIM_DISCONNECTED,
+                actor,
+                None,
+                json!({ "accounts_converted_to_manual": converted, "tokens_revoked": tokens_revoked }),
+            )]
+        } else {
+            Vec::new()
+        };
         self.store.update_org(&org, &events).await?;
         Ok(())
     }
@@ -296,9 +303,9 @@ impl App {
         let now = self.now_micros().await?;
         let tokens = self.store.list_tokens(org_id).await?;
         // `expiring_notified` marks the warning; whether the expiry was recorded is in the log.
-        let expired_unrevoked = tokens.iter().any(|t| {
-            t.revoked_at.is_none() && TokenStatus::of(t, now) == TokenStatus::Expired
-        });
+        let expired_unrevoked = tokens
+            .iter()
+            .any(|t| t.revoked_at.is_none() && TokenStatus::of(t, now) == TokenStatus::Expired);
         let mut expired_noted: Vec<String> = Vec::new();
         if expired_unrevoked {
             let mut since = 0;

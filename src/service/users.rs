@@ -15,8 +15,18 @@ use crate::store::{Account, NewEvent, Org, StoreError};
 
 /// ABM roles that protect an account from being taken over by directory sync.
 const PROTECTED_ROLES: [&str; 2] = ["Administrator", "People Manager"];
-/// Optimistic-concurrency retries before giving up on a contended account.
-const MAX_WRITE_ATTEMPTS: usize = 16;
+/// Optimistic-concurrency attempts before giving up on a contended account. A writer that lost
+/// a race queues behind the others that lost one for the same account ([`before_retry`]), then
+/// retries with a random, growing pause, so that many concurrent writers to one account (100
+/// PATCHes adding one email each) all get through instead of starving each other.
+const MAX_WRITE_ATTEMPTS: u32 = 128;
+/// Longest pause between two attempts, in milliseconds.
+const MAX_BACKOFF_MS: u64 = 32;
+/// Longest wait in the queue of writers that lost a race; after it the writer retries anyway.
+const MAX_QUEUE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+/// The queues of writers that lost a race, per process, striped by account id.
+static RETRY_QUEUES: std::sync::LazyLock<Vec<tokio::sync::Mutex<()>>> =
+    std::sync::LazyLock::new(|| (0..64).map(|_| tokio::sync::Mutex::new(())).collect());
 
 /// Whether a PUT/PATCH must match a given version (`If-Match`).
 #[derive(Debug, Clone, Default)]
@@ -55,6 +65,7 @@ impl App {
         principal: &ScimPrincipal,
         body: &Value,
     ) -> ServiceResult<Created> {
+        reject_nul(body)?;
         let attrs = normalize_user(body)?;
         let org = &principal.org;
         let actor = principal.actor();
@@ -264,6 +275,10 @@ impl App {
         principal: &ScimPrincipal,
         id: &str,
     ) -> ServiceResult<Account> {
+        if id.contains('\0') {
+            // No id holds U+0000, and PostgreSQL cannot even compare such text.
+            return Err(not_found(id));
+        }
         let account = self.store.get_account(&principal.org.id, id).await?;
         account.filter(scim_visible).ok_or_else(|| not_found(id))
     }
@@ -276,6 +291,7 @@ impl App {
         body: &Value,
         precondition: &Precondition,
     ) -> ServiceResult<Account> {
+        reject_nul(body)?;
         let mut attrs = normalize_user(body)?;
         self.scim_update(principal, id, precondition, |current| {
             // A PUT without `active` keeps the current state rather than reactivating or
@@ -296,6 +312,7 @@ impl App {
         body: &Value,
         precondition: &Precondition,
     ) -> ServiceResult<Account> {
+        reject_nul(body)?;
         self.scim_update(principal, id, precondition, |current| {
             Ok(apply_patch(&current.attrs, body)?.attrs)
         })
@@ -311,7 +328,9 @@ impl App {
         precondition: &Precondition,
     ) -> ServiceResult<()> {
         let actor = principal.actor();
-        for _ in 0..MAX_WRITE_ATTEMPTS {
+        let mut queued = None;
+        for attempt in 0..MAX_WRITE_ATTEMPTS {
+            before_retry(attempt, id, &mut queued).await;
             let current = self.scim_get_user(principal, id).await?;
             if !precondition.accepts(current.version) {
                 return Err(precondition_failed(current.version));
@@ -349,7 +368,9 @@ impl App {
         mut change: impl FnMut(&Account) -> ServiceResult<Map<String, Value>>,
     ) -> ServiceResult<Account> {
         let actor = principal.actor();
-        for _ in 0..MAX_WRITE_ATTEMPTS {
+        let mut queued = None;
+        for attempt in 0..MAX_WRITE_ATTEMPTS {
+            before_retry(attempt, id, &mut queued).await;
             let current = self.scim_get_user(principal, id).await?;
             if !precondition.accepts(current.version) {
                 return Err(precondition_failed(current.version));
@@ -448,6 +469,45 @@ impl App {
     }
 }
 
+/// 400 `invalidValue` if any string (or member name) of a request body holds U+0000: it is no
+/// meaningful directory data, and PostgreSQL cannot store it (it would otherwise be a 500 there
+/// while SQLite stored it).
+fn reject_nul(body: &Value) -> ServiceResult<()> {
+    fn find(value: &Value, path: &mut Vec<String>) -> bool {
+        match value {
+            Value::String(s) => s.contains('\0'),
+            Value::Array(items) => items.iter().enumerate().any(|(i, v)| {
+                path.push(format!("[{i}]"));
+                let found = find(v, path);
+                if !found {
+                    path.pop();
+                }
+                found
+            }),
+            Value::Object(members) => members.iter().any(|(k, v)| {
+                path.push(format!(".{}", k.replace('\0', "\\u0000")));
+                let found = k.contains('\0') || find(v, path);
+                if !found {
+                    path.pop();
+                }
+                found
+            }),
+            _ => false,
+        }
+    }
+    let mut path = Vec::new();
+    if find(body, &mut path) {
+        let at = path.concat();
+        let at = at.trim_start_matches('.');
+        return Err(ProtocolError::invalid_value(format!(
+            "the request body holds a NUL character (\\u0000) at {}: remove it",
+            if at.is_empty() { "its top level" } else { at }
+        ))
+        .into());
+    }
+    Ok(())
+}
+
 /// Whether SCIM may see this account.
 pub fn scim_visible(account: &Account) -> bool {
     account.source == "scim" && account.state != "conflict" && !account.scim_deleted
@@ -534,6 +594,31 @@ fn precondition_failed(version: i64) -> ServiceError {
         "If-Match does not match the current version {}: GET the resource and retry",
         etag(version)
     ))
+}
+
+/// Before attempt `attempt` of a write: after the first lost race, joins the account's queue of
+/// writers that lost one (held until the write ends), so they retry one at a time; later
+/// retries (racing new arrivals, or another process) pause randomly up to 1, 2, 4...
+/// [`MAX_BACKOFF_MS`] milliseconds. Only a write that reached the database and lost queues, so
+/// a database outage never builds a queue.
+async fn before_retry(
+    attempt: u32,
+    id: &str,
+    queued: &mut Option<tokio::sync::MutexGuard<'static, ()>>,
+) {
+    if attempt == 1 {
+        let stripe = id
+            .bytes()
+            .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(usize::from(b)))
+            % RETRY_QUEUES.len();
+        *queued = tokio::time::timeout(MAX_QUEUE_WAIT, RETRY_QUEUES[stripe].lock())
+            .await
+            .ok();
+    } else if attempt > 1 {
+        let cap = (1u64 << attempt.min(16)).min(MAX_BACKOFF_MS);
+        let pause = rand::thread_rng().gen_range(0..=cap);
+        tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+    }
 }
 
 fn contended(id: &str) -> ServiceError {

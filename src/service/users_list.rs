@@ -83,9 +83,16 @@ impl App {
             }
         };
         let direction = if descending { "DESC" } else { "ASC" };
-        let sort_by = request.sort_by.as_deref().map(str::trim).filter(|s| !s.is_empty());
+        let sort_by = request
+            .sort_by
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
         let (order_by, cursor_order) = match sort_by {
-            None => ("a.created_at ASC, a.id ASC".to_string(), CursorOrder::Created),
+            None => (
+                "a.created_at ASC, a.id ASC".to_string(),
+                CursorOrder::Created,
+            ),
             // Ties are broken by id so pages never overlap or skip.
             Some(attr) => {
                 let expression = sort_expression(attr, dialect)?;
@@ -103,8 +110,14 @@ impl App {
         let by_cursor = request.cursor.is_some();
         let mut offset = request.start_index.unwrap_or(1).max(1) - 1;
         let mut page_condition = condition.clone();
-        if let Some(text) = request.cursor.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            let (keyset, cursor_offset) = Cursor::decode(text)?.condition(cursor_order, page_condition.params.len() + 2)?;
+        if let Some(text) = request
+            .cursor
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            let (keyset, cursor_offset) =
+                Cursor::decode(text)?.condition(cursor_order, page_condition.params.len() + 2)?;
             if let Some((sql, params)) = keyset {
                 page_condition.sql = format!("{} AND {sql}", page_condition.sql);
                 page_condition.params.extend(params);
@@ -128,7 +141,9 @@ impl App {
         let mut accounts = page.accounts;
         let next_cursor = if by_cursor && accounts.len() as i64 > count {
             accounts.truncate(count as usize);
-            accounts.last().map(|last| Cursor::after(last, cursor_order, offset + count).encode())
+            accounts
+                .last()
+                .map(|last| Cursor::after(last, cursor_order, offset + count).encode())
         } else {
             None
         };
@@ -143,7 +158,11 @@ impl App {
     }
 
     /// `totalResults`: how many accounts the filter selects (before paging).
-    async fn count_visible(&self, principal: &ScimPrincipal, condition: &SqlFragment) -> ServiceResult<i64> {
+    async fn count_visible(
+        &self,
+        principal: &ScimPrincipal,
+        condition: &SqlFragment,
+    ) -> ServiceResult<i64> {
         let page = self
             .store
             .query_accounts(&AccountQuery {

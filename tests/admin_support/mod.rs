@@ -62,7 +62,13 @@ pub async fn new_org(server: &TestServer, name: &str, domain: &str) -> String {
 
 /// Creates a token; returns `(id, secret)`.
 pub async fn new_token(server: &TestServer, org: &str) -> (String, String) {
-    let (status, body) = admin(server, Method::POST, &format!("/orgs/{org}/scim/tokens"), None).await;
+    let (status, body) = admin(
+        server,
+        Method::POST,
+        &format!("/orgs/{org}/scim/tokens"),
+        None,
+    )
+    .await;
     assert_eq!(status, 201, "{body}");
     (
         body["id"].as_str().unwrap().to_string(),

@@ -53,20 +53,36 @@ fn query<T>(query: QueryResult<T>) -> Result<T, ServiceError> {
 /// The SCIM requests an organization received, oldest first.
 #[utoipa::path(get, path = "/admin/v1/orgs/{org}/requests", tag = "admin", security(("admin_token" = [])), params(("org" = String, Path), RequestsQuery),
     responses((status = 200, body = RequestList), (status = 404, body = ErrorBody)))]
-pub async fn list_requests(State(app): State<Arc<App>>, Path(org): Path<String>, q: QueryResult<RequestsQuery>) -> AdminResult<Json<RequestList>> {
+pub async fn list_requests(
+    State(app): State<Arc<App>>,
+    Path(org): Path<String>,
+    q: QueryResult<RequestsQuery>,
+) -> AdminResult<Json<RequestList>> {
     let q = query(q)?;
     app.require_org(&org).await?;
-    Ok(Json(RequestList { requests: app.journal.list(&org, &journal_query(q)) }))
+    Ok(Json(RequestList {
+        requests: app.journal.list(&org, &journal_query(q)),
+    }))
 }
 
 /// The same journal as HAR 1.2, for browser dev tools and HAR viewers.
 #[utoipa::path(get, path = "/admin/v1/orgs/{org}/requests.har", tag = "admin", security(("admin_token" = [])), params(("org" = String, Path), RequestsQuery),
     responses((status = 200, description = "HAR 1.2 document", body = Object), (status = 404, body = ErrorBody)))]
-pub async fn export_har(State(app): State<Arc<App>>, Path(org): Path<String>, headers: HeaderMap, q: QueryResult<RequestsQuery>) -> AdminResult<Json<Value>> {
+pub async fn export_har(
+    State(app): State<Arc<App>>,
+    Path(org): Path<String>,
+    headers: HeaderMap,
+    q: QueryResult<RequestsQuery>,
+) -> AdminResult<Json<Value>> {
     let q = query(q)?;
     app.require_org(&org).await?;
     let base = format!("{}/feeds/business/scim", server_base(&app, &headers));
-    let entries: Vec<Value> = app.journal.list(&org, &journal_query(q)).iter().map(|e| har_entry(e, &base)).collect();
+    let entries: Vec<Value> = app
+        .journal
+        .list(&org, &journal_query(q))
+        .iter()
+        .map(|e| har_entry(e, &base))
+        .collect();
     Ok(Json(json!({
         "log": {
             "version": "1.2",
@@ -81,13 +97,18 @@ fn har_entry(entry: &JournalEntry, base: &str) -> Value {
         Some(q) => format!("{base}{}?{q}", entry.path),
         None => format!("{base}{}", entry.path),
     };
-    let query_string: Vec<Value> = url::form_urlencoded::parse(entry.query.as_deref().unwrap_or("").as_bytes())
-        .map(|(name, value)| json!({ "name": name, "value": value }))
-        .collect();
+    let query_string: Vec<Value> =
+        url::form_urlencoded::parse(entry.query.as_deref().unwrap_or("").as_bytes())
+            .map(|(name, value)| json!({ "name": name, "value": value }))
+            .collect();
     let headers: Vec<Value> = entry
         .request_headers
         .as_object()
-        .map(|h| h.iter().map(|(k, v)| json!({ "name": k, "value": v })).collect())
+        .map(|h| {
+            h.iter()
+                .map(|(k, v)| json!({ "name": k, "value": v }))
+                .collect()
+        })
         .unwrap_or_default();
     let text = |body: &Option<Value>| body.as_ref().map(|b| b.to_string()).unwrap_or_default();
     let request_text = text(&entry.request_body);
@@ -142,13 +163,19 @@ pub struct FaultList {
 /// Replace the organization's fault rules.
 #[utoipa::path(put, path = "/admin/v1/orgs/{org}/faults", tag = "admin", security(("admin_token" = [])), params(("org" = String, Path)), request_body = FaultRules,
     responses((status = 200, body = FaultList), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn put_faults(State(app): State<Arc<App>>, Path(org): Path<String>, AdminJson(body): AdminJson<FaultRules>) -> AdminResult<Json<FaultList>> {
+pub async fn put_faults(
+    State(app): State<Arc<App>>,
+    Path(org): Path<String>,
+    AdminJson(body): AdminJson<FaultRules>,
+) -> AdminResult<Json<FaultList>> {
     app.require_org(&org).await?;
     let rules = match body {
         FaultRules::Wrapped { rules } | FaultRules::Bare(rules) => rules,
     };
     for (i, rule) in rules.iter().enumerate() {
-        rule.validate().map_err(|detail| ServiceError::bad_request("invalid_fault", format!("rules[{i}]: {detail}")))?;
+        rule.validate().map_err(|detail| {
+            ServiceError::bad_request("invalid_fault", format!("rules[{i}]: {detail}"))
+        })?;
     }
     app.faults.set(&org, rules.clone());
     Ok(Json(FaultList { rules }))
@@ -157,15 +184,23 @@ pub async fn put_faults(State(app): State<Arc<App>>, Path(org): Path<String>, Ad
 /// The organization's fault rules (with remaining `times`).
 #[utoipa::path(get, path = "/admin/v1/orgs/{org}/faults", tag = "admin", security(("admin_token" = [])), params(("org" = String, Path)),
     responses((status = 200, body = FaultList), (status = 404, body = ErrorBody)))]
-pub async fn get_faults(State(app): State<Arc<App>>, Path(org): Path<String>) -> AdminResult<Json<FaultList>> {
+pub async fn get_faults(
+    State(app): State<Arc<App>>,
+    Path(org): Path<String>,
+) -> AdminResult<Json<FaultList>> {
     app.require_org(&org).await?;
-    Ok(Json(FaultList { rules: app.faults.get(&org) }))
+    Ok(Json(FaultList {
+        rules: app.faults.get(&org),
+    }))
 }
 
 /// Remove every fault rule.
 #[utoipa::path(delete, path = "/admin/v1/orgs/{org}/faults", tag = "admin", security(("admin_token" = [])), params(("org" = String, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
-pub async fn clear_faults(State(app): State<Arc<App>>, Path(org): Path<String>) -> AdminResult<StatusCode> {
+pub async fn clear_faults(
+    State(app): State<Arc<App>>,
+    Path(org): Path<String>,
+) -> AdminResult<StatusCode> {
     app.require_org(&org).await?;
     app.faults.clear(&org);
     Ok(StatusCode::NO_CONTENT)
@@ -188,16 +223,26 @@ pub struct ResetView {
 /// `tokens=true`).
 #[utoipa::path(post, path = "/admin/v1/orgs/{org}/reset", tag = "admin", security(("admin_token" = [])), params(("org" = String, Path), ResetQuery),
     responses((status = 200, body = ResetView), (status = 404, body = ErrorBody)))]
-pub async fn reset_org(State(app): State<Arc<App>>, Path(org): Path<String>, q: QueryResult<ResetQuery>) -> AdminResult<Json<ResetView>> {
+pub async fn reset_org(
+    State(app): State<Arc<App>>,
+    Path(org): Path<String>,
+    q: QueryResult<ResetQuery>,
+) -> AdminResult<Json<ResetView>> {
     let q = query(q)?;
     app.faults.clear(&org);
     let (deleted_accounts, revoked_tokens) = app.reset_org(&org, q.tokens.unwrap_or(false)).await?;
-    Ok(Json(ResetView { deleted_accounts, revoked_tokens }))
+    Ok(Json(ResetView {
+        deleted_accounts,
+        revoked_tokens,
+    }))
 }
 
 /// Apply a seed document (the same format as `--seed`), idempotently.
 #[utoipa::path(post, path = "/admin/v1/seed", tag = "admin", security(("admin_token" = [])), request_body = SeedDocument,
     responses((status = 200, body = SeedSummary), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
-pub async fn apply_seed(State(app): State<Arc<App>>, AdminJson(document): AdminJson<SeedDocument>) -> AdminResult<Json<SeedSummary>> {
+pub async fn apply_seed(
+    State(app): State<Arc<App>>,
+    AdminJson(document): AdminJson<SeedDocument>,
+) -> AdminResult<Json<SeedSummary>> {
     Ok(Json(app.apply_seed(&document).await?))
 }

@@ -23,7 +23,13 @@ use crate::service::App;
 /// Bodies larger than this are journaled as a note rather than in full.
 const MAX_JOURNALED_BODY: usize = 64 * 1024;
 /// Request headers worth recording (never `Authorization`).
-const RECORDED_HEADERS: [&str; 5] = ["content-type", "accept", "user-agent", "if-match", "if-none-match"];
+const RECORDED_HEADERS: [&str; 5] = [
+    "content-type",
+    "accept",
+    "user-agent",
+    "if-match",
+    "if-none-match",
+];
 
 pub async fn scim_harness(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
     let started = Instant::now();
@@ -44,7 +50,10 @@ pub async fn scim_harness(State(app): State<Arc<App>>, request: Request, next: N
             return scim_error_response(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 None,
-                &format!("request body is larger than {} bytes", app.settings.max_body_bytes),
+                &format!(
+                    "request body is larger than {} bytes",
+                    app.settings.max_body_bytes
+                ),
             )
         }
     };
@@ -58,32 +67,47 @@ pub async fn scim_harness(State(app): State<Arc<App>>, request: Request, next: N
         Some(FaultAction::Delay { delay_ms }) => {
             fault = Some(format!("delay {delay_ms} ms"));
             tokio::time::sleep(Duration::from_millis(delay_ms)).await;
-            next.run(Request::from_parts(parts, Body::from(body.clone()))).await
+            next.run(Request::from_parts(parts, Body::from(body.clone())))
+                .await
         }
         Some(FaultAction::RateLimit { rate_limit }) => {
             fault = Some("rate_limit".into());
             let mut response = scim_error_response(
                 StatusCode::TOO_MANY_REQUESTS,
                 None,
-                &format!("too many requests (injected fault): retry after {} s", rate_limit.retry_after_s),
+                &format!(
+                    "too many requests (injected fault): retry after {} s",
+                    rate_limit.retry_after_s
+                ),
             );
-            response.headers_mut().insert(RETRY_AFTER, HeaderValue::from(rate_limit.retry_after_s));
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(rate_limit.retry_after_s));
             response
         }
-        Some(FaultAction::Error { status, scim_type, detail }) => {
+        Some(FaultAction::Error {
+            status,
+            scim_type,
+            detail,
+        }) => {
             fault = Some(format!("error {status}"));
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
             let scim_type = scim_type.as_deref().and_then(ScimType::parse);
             let detail = detail.unwrap_or_else(|| "injected fault".into());
             scim_error_response(status, scim_type, &detail)
         }
-        None => next.run(Request::from_parts(parts, Body::from(body.clone()))).await,
+        None => {
+            next.run(Request::from_parts(parts, Body::from(body.clone())))
+                .await
+        }
     };
     if app.settings.journal_capacity == 0 {
         return response;
     }
     let (response_parts, response_body) = response.into_parts();
-    let response_bytes = to_bytes(response_body, usize::MAX).await.unwrap_or_default();
+    let response_bytes = to_bytes(response_body, usize::MAX)
+        .await
+        .unwrap_or_default();
     let request_json = journaled_body(&body);
     let entry = JournalEntry {
         seq: 0,
@@ -95,7 +119,10 @@ pub async fn scim_harness(State(app): State<Arc<App>>, request: Request, next: N
         token_id: Some(principal.token_id.clone()),
         latency_ms: started.elapsed().as_secs_f64() * 1000.0,
         request_headers,
-        dialect: request_json.as_ref().map(dialect_features).unwrap_or_default(),
+        dialect: request_json
+            .as_ref()
+            .map(dialect_features)
+            .unwrap_or_default(),
         request_body: request_json,
         response_body: journaled_body(&response_bytes),
         fault,
@@ -129,4 +156,3 @@ fn journaled_body(bytes: &Bytes) -> Option<Value> {
     redact_body(&mut value);
     Some(value)
 }
-
