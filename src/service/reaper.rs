@@ -59,5 +59,9 @@ pub async fn run_reaper(app: Arc<App>, interval: Duration, mut stop: watch::Rece
             Ok(run) => tracing::info!(deleted = run.deleted.len(), "reaper run"),
             Err(err) => tracing::warn!(error = %err, "reaper run failed"),
         }
+        // Token warnings are due at a point in time, not when someone next looks.
+        if let Err(err) = app.note_all_token_expiry().await {
+            tracing::warn!(error = %err, "token expiry check failed");
+        }
     }
 }

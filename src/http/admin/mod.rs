@@ -62,7 +62,9 @@ pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
         .route("/orgs/{org}/requests.har", get(harness::export_har))
         .route(
             "/orgs/{org}/faults",
-            get(harness::get_faults).put(harness::put_faults).delete(harness::clear_faults),
+            get(harness::get_faults)
+                .put(harness::put_faults)
+                .delete(harness::clear_faults),
         )
         .route("/orgs/{org}/reset", post(harness::reset_org))
         .route("/seed", post(harness::apply_seed))
@@ -104,13 +106,64 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AdminJson<T> {
     type Rejection = AdminError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(value)) => Ok(AdminJson(value)),
-            Err(rejection) => Err(AdminError(ServiceError::bad_request(
-                "invalid_body",
-                rejection.body_text(),
-            ))),
+        let invalid =
+            |detail: String| AdminError(ServiceError::bad_request("invalid_body", detail));
+        if !json_content_type(req.headers()) {
+            return Err(invalid(
+                "Expected request with `Content-Type: application/json`".into(),
+            ));
         }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|rejection| {
+                if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    AdminError(ServiceError::Protocol(
+                        crate::scim::error::ProtocolError::new(
+                            413,
+                            None,
+                            "request body is too large",
+                        ),
+                    ))
+                } else {
+                    invalid(rejection.body_text())
+                }
+            })?;
+        let Json(value) = Json::<T>::from_bytes(&bytes).map_err(|r| invalid(r.body_text()))?;
+        // PostgreSQL cannot store NUL in text: refuse it on every engine alike.
+        if serde_json::from_slice::<serde_json::Value>(&bytes).is_ok_and(|v| has_nul(&v)) {
+            return Err(invalid(
+                "strings must not contain NUL characters (\\u0000)".into(),
+            ));
+        }
+        Ok(AdminJson(value))
+    }
+}
+
+/// `application/json` or `application/*+json`, as axum's `Json` requires.
+fn json_content_type(headers: &axum::http::HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// Whether any string or key of a JSON value holds a NUL character.
+fn has_nul(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::String(s) => s.contains('\0'),
+        serde_json::Value::Array(items) => items.iter().any(has_nul),
+        serde_json::Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
+        _ => false,
     }
 }
 
