@@ -52,8 +52,10 @@ pub fn router(app: Arc<App>, limits: &HttpLimits) -> Router {
         .nest("/scim/v2", scim_routes)
         .nest("/admin/v1", admin::routes(app.clone()))
         .route("/openapi.json", get(admin::openapi_json))
+        .route("/admin/docs", get(admin::docs_page))
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn(reject_undecodable_path))
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -81,4 +83,51 @@ async fn method_not_allowed() -> Response {
         None,
         "this endpoint does not support that HTTP method",
     )
+}
+
+/// Refuses, in the route's error format, a path that is not UTF-8 once percent-decoded
+/// (`/Users/%FF`; axum's `Path` extractor would answer in plain text) or that holds a NUL
+/// (`%00`, which PostgreSQL cannot compare with text), and a NUL in an admin query string. (SCIM
+/// query parameters are checked where they are parsed, with SCIM's own error types.)
+async fn reject_undecodable_path(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let path = request.uri().path();
+    let admin = path.starts_with("/admin/");
+    let detail = if !percent_decoded_is_utf8(path) {
+        "the URL path is not valid UTF-8 once percent-decoded"
+    } else if path.contains("%00")
+        || (admin && request.uri().query().is_some_and(|q| q.contains("%00")))
+    {
+        "the URL holds a NUL character (%00): remove it"
+    } else {
+        return next.run(request).await;
+    };
+    if admin {
+        AdminError(crate::service::ServiceError::bad_request(
+            "invalid_path",
+            detail,
+        ))
+        .into_response()
+    } else {
+        error::scim_error_response(StatusCode::BAD_REQUEST, None, detail)
+    }
+}
+
+fn percent_decoded_is_utf8(path: &str) -> bool {
+    let bytes = path.as_bytes();
+    let hex = |i: usize| bytes.get(i).and_then(|b| (*b as char).to_digit(16));
+    let mut decoded = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if let (b'%', Some(high), Some(low)) = (b, hex(i + 1), hex(i + 2)) {
+            decoded.push((high * 16 + low) as u8);
+            i += 3;
+        } else {
+            decoded.push(b);
+            i += 1;
+        }
+    }
+    std::str::from_utf8(&decoded).is_ok()
 }

@@ -128,13 +128,16 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AdminJson<T> {
                     invalid(rejection.body_text())
                 }
             })?;
-        let Json(value) = Json::<T>::from_bytes(&bytes).map_err(|r| invalid(r.body_text()))?;
+        // Syntax first (this also bounds nesting, even inside fields the target ignores).
+        let raw: serde_json::Value = serde_json::from_slice(&bytes)
+            .map_err(|e| invalid(format!("the request body is not valid JSON: {e}")))?;
         // PostgreSQL cannot store NUL in text: refuse it on every engine alike.
-        if serde_json::from_slice::<serde_json::Value>(&bytes).is_ok_and(|v| has_nul(&v)) {
+        if has_nul(&raw) {
             return Err(invalid(
                 "strings must not contain NUL characters (\\u0000)".into(),
             ));
         }
+        let Json(value) = Json::<T>::from_bytes(&bytes).map_err(|r| invalid(r.body_text()))?;
         Ok(AdminJson(value))
     }
 }
@@ -206,4 +209,22 @@ pub async fn openapi_json() -> Response {
     let mut doc = AdminApi::openapi();
     doc.openapi = utoipa::openapi::OpenApiVersion::Version31;
     Json(doc).into_response()
+}
+
+/// `GET /admin/docs`: the OpenAPI document rendered by Redoc (loaded from its CDN by the browser).
+pub async fn docs_page() -> axum::response::Html<&'static str> {
+    axum::response::Html(
+        r#"<!doctype html>
+<html>
+  <head>
+    <meta charset="utf-8">
+    <title>abm-scim admin API</title>
+    <meta name="viewport" content="width=device-width, initial-scale=1">
+  </head>
+  <body>
+    <redoc spec-url="/openapi.json"></redoc>
+    <script src="https://cdn.redoc.ly/redoc/latest/bundles/redoc.standalone.js"></script>
+  </body>
+</html>"#,
+    )
 }
