@@ -12,7 +12,10 @@ const INJECTION_NAME: &str = "o'brien\"; DROP TABLE accounts; --@example.com";
 const UNICODE_NAME: &str = "zoë.ñandú@example.com";
 
 /// Five users created one hour apart (clock is manual), returned as `(userName, id, created)`.
-async fn dataset(server: &abm_scim::testing::TestServer, scim: &Scim) -> Vec<(String, String, String)> {
+async fn dataset(
+    server: &abm_scim::testing::TestServer,
+    scim: &Scim,
+) -> Vec<(String, String, String)> {
     let bodies = [
         json!({
             "schemas": [USER_SCHEMA, ENTERPRISE],
@@ -102,13 +105,25 @@ async fn comparison_operators(engine: Engine) {
     let cases: Vec<(String, Vec<&str>)> = vec![
         ("userName eq \"alice@example.com\"".into(), vec![ALICE]),
         ("userName eq \"ALICE@Example.COM\"".into(), vec![ALICE]),
-        ("userName ne \"alice@example.com\"".into(), all[1..].to_vec()),
+        (
+            "userName ne \"alice@example.com\"".into(),
+            all[1..].to_vec(),
+        ),
         ("userName co \"AROL\"".into(), vec![CAROL]),
         ("userName sw \"B\"".into(), vec![BOB]),
         ("userName ew \"@EXAMPLE.com\"".into(), all.clone()),
-        ("userName gt \"b\" and userName lt \"d\"".into(), vec![BOB, CAROL]),
-        ("userName ge \"bob@example.com\" and userName le \"carol@example.com\"".into(), vec![BOB, CAROL]),
-        ("userName gt \"bob@example.com\" and userName lt \"d\"".into(), vec![CAROL]),
+        (
+            "userName gt \"b\" and userName lt \"d\"".into(),
+            vec![BOB, CAROL],
+        ),
+        (
+            "userName ge \"bob@example.com\" and userName le \"carol@example.com\"".into(),
+            vec![BOB, CAROL],
+        ),
+        (
+            "userName gt \"bob@example.com\" and userName lt \"d\"".into(),
+            vec![CAROL],
+        ),
         ("displayName eq \"alice smith\"".into(), vec![ALICE]),
         ("name.familyName eq \"smith\"".into(), vec![ALICE, CAROL]),
         ("name.familyName sw \"SM\"".into(), vec![ALICE, CAROL]),
@@ -143,8 +158,14 @@ async fn logical_operators_and_grouping(engine: Engine) {
     let scim = Scim::new(&server);
     dataset(&server, &scim).await;
     let cases: Vec<(&str, Vec<&str>)> = vec![
-        ("title eq \"Engineer\" or title eq \"Sales Rep\"", vec![ALICE, BOB]),
-        ("name.familyName eq \"Smith\" and active eq true", vec![ALICE, CAROL]),
+        (
+            "title eq \"Engineer\" or title eq \"Sales Rep\"",
+            vec![ALICE, BOB],
+        ),
+        (
+            "name.familyName eq \"Smith\" and active eq true",
+            vec![ALICE, CAROL],
+        ),
         (
             "(department eq \"Sales\" or title eq \"Engineer\") and active eq true",
             vec![ALICE, CAROL],
@@ -176,7 +197,10 @@ async fn logical_operators_and_grouping(engine: Engine) {
             vec![ALICE],
         ),
         ("title eq \"engineer\" AND active Eq TRUE", vec![ALICE]),
-        ("title eq \"nobody\" OR NOT (emails pr)", vec![CAROL, INJECTION_NAME]),
+        (
+            "title eq \"nobody\" OR NOT (emails pr)",
+            vec![CAROL, INJECTION_NAME],
+        ),
     ];
     for (filter, expected) in cases {
         assert_eq!(matched(&scim, filter).await, names(&expected), "{filter}");
@@ -189,24 +213,57 @@ async fn value_paths_sub_attributes_and_urn_prefixes(engine: Engine) {
     let scim = Scim::new(&server);
     dataset(&server, &scim).await;
     let cases: Vec<(String, Vec<&str>)> = vec![
-        ("emails[type eq \"work\" and primary eq true]".into(), vec![ALICE, UNICODE_NAME]),
+        (
+            "emails[type eq \"work\" and primary eq true]".into(),
+            vec![ALICE, UNICODE_NAME],
+        ),
         ("emails[primary eq true]".into(), vec![ALICE, UNICODE_NAME]),
         ("emails[type eq \"home\"]".into(), vec![ALICE]),
-        ("emails[type eq \"work\" and value co \"bob\"]".into(), vec![BOB]),
-        ("emails[type eq \"home\" and value co \"bob\"]".into(), vec![]),
+        (
+            "emails[type eq \"work\" and value co \"bob\"]".into(),
+            vec![BOB],
+        ),
+        (
+            "emails[type eq \"home\" and value co \"bob\"]".into(),
+            vec![],
+        ),
         ("emails[not (primary eq true)]".into(), vec![ALICE, BOB]),
-        ("emails[type eq \"work\" or type eq \"home\"] and active eq false".into(), vec![BOB]),
+        (
+            "emails[type eq \"work\" or type eq \"home\"] and active eq false".into(),
+            vec![BOB],
+        ),
         ("emails.value ew \"home.test\"".into(), vec![ALICE]),
         ("emails.type eq \"HOME\"".into(), vec![ALICE]),
         ("emails eq \"BOB@example.com\"".into(), vec![BOB]),
-        ("emails co \"@example.com\"".into(), vec![ALICE, BOB, UNICODE_NAME]),
-        (format!("{ENTERPRISE}:department eq \"sales\""), vec![BOB, CAROL]),
-        (format!("{}:department eq \"sales\"", ENTERPRISE.to_uppercase()), vec![BOB, CAROL]),
-        (format!("{ENTERPRISE}:manager.value eq \"mgr-1\""), vec![ALICE]),
+        (
+            "emails co \"@example.com\"".into(),
+            vec![ALICE, BOB, UNICODE_NAME],
+        ),
+        (
+            format!("{ENTERPRISE}:department eq \"sales\""),
+            vec![BOB, CAROL],
+        ),
+        (
+            format!("{}:department eq \"sales\"", ENTERPRISE.to_uppercase()),
+            vec![BOB, CAROL],
+        ),
+        (
+            format!("{ENTERPRISE}:manager.value eq \"mgr-1\""),
+            vec![ALICE],
+        ),
         ("manager eq \"mgr-1\"".into(), vec![ALICE]),
-        ("department pr and not (employeeNumber pr)".into(), vec![CAROL]),
-        (format!("{USER_SCHEMA}:userName eq \"carol@example.com\""), vec![CAROL]),
-        (format!("{USER_SCHEMA}:name.familyName eq \"Jones\""), vec![BOB]),
+        (
+            "department pr and not (employeeNumber pr)".into(),
+            vec![CAROL],
+        ),
+        (
+            format!("{USER_SCHEMA}:userName eq \"carol@example.com\""),
+            vec![CAROL],
+        ),
+        (
+            format!("{USER_SCHEMA}:name.familyName eq \"Jones\""),
+            vec![BOB],
+        ),
     ];
     for (filter, expected) in cases {
         assert_eq!(matched(&scim, &filter).await, names(&expected), "{filter}");
@@ -228,17 +285,44 @@ async fn datetimes_and_booleans(engine: Engine) {
     let carol_created = &data[2].2;
     let all: Vec<&str> = data.iter().map(|(n, _, _)| n.as_str()).collect();
     let cases: Vec<(String, Vec<&str>)> = vec![
-        (format!("meta.created ge \"{carol_created}\""), all[2..].to_vec()),
-        (format!("meta.created gt \"{carol_created}\""), all[3..].to_vec()),
-        (format!("meta.created le \"{carol_created}\""), all[..3].to_vec()),
-        (format!("meta.created lt \"{carol_created}\""), all[..2].to_vec()),
+        (
+            format!("meta.created ge \"{carol_created}\""),
+            all[2..].to_vec(),
+        ),
+        (
+            format!("meta.created gt \"{carol_created}\""),
+            all[3..].to_vec(),
+        ),
+        (
+            format!("meta.created le \"{carol_created}\""),
+            all[..3].to_vec(),
+        ),
+        (
+            format!("meta.created lt \"{carol_created}\""),
+            all[..2].to_vec(),
+        ),
         (format!("meta.created eq \"{carol_created}\""), vec![CAROL]),
-        (format!("meta.lastModified gt \"{carol_created}\""), all[3..].to_vec()),
-        ("meta.lastModified gt \"2000-01-01T00:00:00Z\"".into(), all.clone()),
-        ("meta.lastModified lt \"2000-01-01T00:00:00+02:00\"".into(), vec![]),
-        ("active eq true".into(), vec![ALICE, CAROL, UNICODE_NAME, INJECTION_NAME]),
+        (
+            format!("meta.lastModified gt \"{carol_created}\""),
+            all[3..].to_vec(),
+        ),
+        (
+            "meta.lastModified gt \"2000-01-01T00:00:00Z\"".into(),
+            all.clone(),
+        ),
+        (
+            "meta.lastModified lt \"2000-01-01T00:00:00+02:00\"".into(),
+            vec![],
+        ),
+        (
+            "active eq true".into(),
+            vec![ALICE, CAROL, UNICODE_NAME, INJECTION_NAME],
+        ),
         ("active eq false".into(), vec![BOB]),
-        ("active ne false".into(), vec![ALICE, CAROL, UNICODE_NAME, INJECTION_NAME]),
+        (
+            "active ne false".into(),
+            vec![ALICE, CAROL, UNICODE_NAME, INJECTION_NAME],
+        ),
         ("active pr".into(), all.clone()),
     ];
     for (filter, expected) in cases {
@@ -247,7 +331,10 @@ async fn datetimes_and_booleans(engine: Engine) {
     // A later change moves lastModified: meta.lastModified gt finds the changed user.
     server.admin().advance_clock("PT1H").await;
     let touched = scim
-        .patch_ops(&data[0].1, json!([{"op": "replace", "path": "title", "value": "Staff Engineer"}]))
+        .patch_ops(
+            &data[0].1,
+            json!([{"op": "replace", "path": "title", "value": "Staff Engineer"}]),
+        )
         .await
         .expect(200)
         .body;
@@ -324,7 +411,10 @@ async fn invalid_filters_are_400_invalid_filter(engine: Engine) {
         .await
         .expect_error(400, Some("invalidFilter"));
     let detail = reply.body["detail"].as_str().unwrap();
-    assert!(detail.contains("favouriteColour") && detail.contains("userName"), "{detail}");
+    assert!(
+        detail.contains("favouriteColour") && detail.contains("userName"),
+        "{detail}"
+    );
 
     // Bounded: more than 4 KiB is refused, just under is served.
     let long = format!("displayName eq \"{}\"", "a".repeat(4096));
@@ -332,7 +422,11 @@ async fn invalid_filters_are_400_invalid_filter(engine: Engine) {
         .list_reply(&[("filter", &long)])
         .await
         .expect_error(400, Some("invalidFilter"));
-    assert!(reply.body["detail"].as_str().unwrap().contains("4096"), "{}", reply.body);
+    assert!(
+        reply.body["detail"].as_str().unwrap().contains("4096"),
+        "{}",
+        reply.body
+    );
     scim.post("/Users/.search", &json!({"filter": long}))
         .await
         .expect_error(400, Some("invalidFilter"));
@@ -359,10 +453,16 @@ async fn injection_shaped_values_match_literally_and_harm_nothing(engine: Engine
         ("userName eq \"' OR 1=1 --\"", vec![]),
         ("userName eq \"\\\" or \\\"1\\\"=\\\"1\"", vec![]),
         ("userName eq \"'; DROP TABLE accounts; --\"", vec![]),
-        ("displayName eq \"Robert'); DELETE FROM accounts;--\"", vec![]),
+        (
+            "displayName eq \"Robert'); DELETE FROM accounts;--\"",
+            vec![],
+        ),
         ("userName co \"') OR ('a'='a\"", vec![]),
         ("nickName eq \"x' OR '1'='1\"", vec![INJECTION_NAME]),
-        ("userName eq \"o'brien\\\"; DROP TABLE accounts; --@example.com\"", vec![INJECTION_NAME]),
+        (
+            "userName eq \"o'brien\\\"; DROP TABLE accounts; --@example.com\"",
+            vec![INJECTION_NAME],
+        ),
         ("userName co \"'\"", vec![INJECTION_NAME]),
         ("userName co \"\\\"\"", vec![INJECTION_NAME]),
         // LIKE metacharacters are literal.
@@ -422,19 +522,32 @@ async fn unicode_user_names(engine: Engine) {
     let scim = Scim::new(&server);
     dataset(&server, &scim).await;
     let cases: Vec<(String, Vec<&str>)> = vec![
-        (format!("userName eq \"{UNICODE_NAME}\""), vec![UNICODE_NAME]),
-        (format!("userName eq \"{}\"", UNICODE_NAME.to_uppercase()), vec![UNICODE_NAME]),
+        (
+            format!("userName eq \"{UNICODE_NAME}\""),
+            vec![UNICODE_NAME],
+        ),
+        (
+            format!("userName eq \"{}\"", UNICODE_NAME.to_uppercase()),
+            vec![UNICODE_NAME],
+        ),
         ("userName sw \"ZOË\"".into(), vec![UNICODE_NAME]),
         ("userName co \"ñandú\"".into(), vec![UNICODE_NAME]),
         ("displayName co \"日本\"".into(), vec![UNICODE_NAME]),
         ("displayName eq \"Zoë 日本\"".into(), vec![UNICODE_NAME]),
         ("name.familyName eq \"Ñandú\"".into(), vec![UNICODE_NAME]),
-        ("emails[value eq \"zoë@example.com\"]".into(), vec![UNICODE_NAME]),
+        (
+            "emails[value eq \"zoë@example.com\"]".into(),
+            vec![UNICODE_NAME],
+        ),
     ];
     for (filter, expected) in cases {
         assert_eq!(matched(&scim, &filter).await, names(&expected), "{filter}");
     }
-    let id = id_of(&scim.filter(&format!("userName eq \"{UNICODE_NAME}\"")).await["Resources"][0]);
+    let id = id_of(
+        &scim
+            .filter(&format!("userName eq \"{UNICODE_NAME}\""))
+            .await["Resources"][0],
+    );
     let user = scim.user(&id).await;
     assert_eq!(user["userName"], UNICODE_NAME);
     assert_eq!(user["displayName"], "Zoë 日本");
@@ -446,10 +559,17 @@ async fn unicode_user_names(engine: Engine) {
     .await
     .expect_error(409, Some("uniqueness"));
     // Other scripts and emoji round-trip.
-    for name in ["用户@example.com", "пользователь@example.com", "🦀.rust@example.com"] {
+    for name in [
+        "用户@example.com",
+        "пользователь@example.com",
+        "🦀.rust@example.com",
+    ] {
         let id = scim.create_named(name).await;
         assert_eq!(scim.user(&id).await["userName"], name);
-        assert_eq!(ids(&scim.filter(&format!("userName eq \"{name}\"")).await), vec![id]);
+        assert_eq!(
+            ids(&scim.filter(&format!("userName eq \"{name}\"")).await),
+            vec![id]
+        );
     }
     server.stop().await;
 }
@@ -482,7 +602,10 @@ async fn sorting(engine: Engine) {
     let server = engine.server().await;
     let scim = Scim::new(&server);
     let data = dataset(&server, &scim).await;
-    let ascii = ("filter", "userName sw \"a\" or userName sw \"b\" or userName sw \"c\"");
+    let ascii = (
+        "filter",
+        "userName sw \"a\" or userName sw \"b\" or userName sw \"c\"",
+    );
     let list = scim.list(&[ascii, ("sortBy", "userName")]).await;
     assert_eq!(user_names(&list), vec![ALICE, BOB, CAROL]);
     let list = scim
@@ -500,13 +623,21 @@ async fn sorting(engine: Engine) {
 
     // Ties (two Smiths) are broken by id, in the sort direction.
     let (alice_id, carol_id) = (&data[0].1, &data[2].1);
-    let smiths = if alice_id < carol_id { vec![ALICE, CAROL] } else { vec![CAROL, ALICE] };
+    let smiths = if alice_id < carol_id {
+        vec![ALICE, CAROL]
+    } else {
+        vec![CAROL, ALICE]
+    };
     let list = scim.list(&[ascii, ("sortBy", "name.familyName")]).await;
     let mut expected = vec![BOB];
     expected.extend(smiths.iter());
     assert_eq!(user_names(&list), expected);
     let list = scim
-        .list(&[ascii, ("sortBy", "name.familyName"), ("sortOrder", "descending")])
+        .list(&[
+            ascii,
+            ("sortBy", "name.familyName"),
+            ("sortOrder", "descending"),
+        ])
         .await;
     let mut expected: Vec<&str> = smiths.iter().rev().copied().collect();
     expected.push(BOB);
@@ -519,11 +650,18 @@ async fn sorting(engine: Engine) {
     let newest_first: Vec<String> = data.iter().rev().map(|(n, _, _)| n.clone()).collect();
     assert_eq!(user_names(&list), newest_first);
     let list = scim
-        .list(&[("filter", "employeeNumber pr"), ("sortBy", format!("{ENTERPRISE}:employeeNumber").as_str()), ("sortOrder", "descending")])
+        .list(&[
+            ("filter", "employeeNumber pr"),
+            ("sortBy", format!("{ENTERPRISE}:employeeNumber").as_str()),
+            ("sortOrder", "descending"),
+        ])
         .await;
     assert_eq!(user_names(&list), vec![BOB, ALICE]);
     let list = scim
-        .list(&[("sortBy", "emails"), ("filter", "emails pr and not (userName sw \"z\")")])
+        .list(&[
+            ("sortBy", "emails"),
+            ("filter", "emails pr and not (userName sw \"z\")"),
+        ])
         .await;
     assert_eq!(user_names(&list), vec![ALICE, BOB]);
     let list = scim.list(&[ascii, ("sortBy", "active")]).await;
@@ -544,11 +682,17 @@ async fn sorting(engine: Engine) {
         .list_reply(&[("sortOrder", "sideways")])
         .await
         .expect_error(400, Some("invalidValue"));
-    assert!(reply.body["detail"].as_str().unwrap().contains("descending"));
+    assert!(reply.body["detail"]
+        .as_str()
+        .unwrap()
+        .contains("descending"));
     let reply = scim.list_reply(&[("sortBy", "favouriteColour")]).await;
     assert_eq!(reply.status, 400, "{}", reply.body);
     assert_scim_error(&reply.body, 400, reply.body["scimType"].as_str());
-    assert!(reply.body["detail"].as_str().unwrap().contains("favouriteColour"));
+    assert!(reply.body["detail"]
+        .as_str()
+        .unwrap()
+        .contains("favouriteColour"));
     server.stop().await;
 }
 
@@ -601,20 +745,32 @@ async fn paging_start_index_count_and_totals(engine: Engine) {
         assert!(list[field].is_i64(), "{field} is an integer: {list}");
     }
     // count above the maximum: capped.
-    assert_eq!(page(&scim.list(&[("count", "100")]).await), (json!(12), json!(1), json!(5), 5));
+    assert_eq!(
+        page(&scim.list(&[("count", "100")]).await),
+        (json!(12), json!(1), json!(5), 5)
+    );
     // count=0: totals only.
     let list = scim.list(&[("count", "0")]).await;
     assert_eq!(list["totalResults"], 12);
     assert_eq!(list["itemsPerPage"], 0);
-    assert!(list.get("Resources").is_none_or(|r| r == &json!([])), "{list}");
-    let list = scim.list(&[("count", "0"), ("filter", "title eq \"odd\"")]).await;
+    assert!(
+        list.get("Resources").is_none_or(|r| r == &json!([])),
+        "{list}"
+    );
+    let list = scim
+        .list(&[("count", "0"), ("filter", "title eq \"odd\"")])
+        .await;
     assert_eq!(list["totalResults"], 6);
     // Negative count is 0 (RFC 7644 §3.4.2.4).
     assert_eq!(page(&scim.list(&[("count", "-3")]).await).3, 0);
     // startIndex below 1 is 1.
     for start in ["0", "-5"] {
         let list = scim.list(&[("startIndex", start), ("count", "2")]).await;
-        assert_eq!(page(&list), (json!(12), json!(1), json!(2), 2), "startIndex={start}");
+        assert_eq!(
+            page(&list),
+            (json!(12), json!(1), json!(2), 2),
+            "startIndex={start}"
+        );
         assert_eq!(ids(&list), created[..2].to_vec());
     }
     // The last partial page and past the end.
@@ -623,7 +779,9 @@ async fn paging_start_index_count_and_totals(engine: Engine) {
     assert_eq!(ids(&list), created[10..].to_vec());
     let list = scim.list(&[("startIndex", "13"), ("count", "5")]).await;
     assert_eq!(page(&list), (json!(12), json!(13), json!(0), 0));
-    let list = scim.list(&[("startIndex", "1000000"), ("count", "1")]).await;
+    let list = scim
+        .list(&[("startIndex", "1000000"), ("count", "1")])
+        .await;
     assert_eq!(list["totalResults"], 12);
     let list = scim.list(&[("startIndex", &i64::MAX.to_string())]).await;
     assert_eq!(page(&list), (json!(12), json!(i64::MAX), json!(0), 0));
@@ -663,7 +821,11 @@ async fn paging_start_index_count_and_totals(engine: Engine) {
     }
     // Filtered paging: totalResults counts the filtered set.
     let list = scim
-        .list(&[("filter", "title eq \"even\""), ("startIndex", "5"), ("count", "5")])
+        .list(&[
+            ("filter", "title eq \"even\""),
+            ("startIndex", "5"),
+            ("count", "5"),
+        ])
         .await;
     assert_eq!(page(&list), (json!(6), json!(5), json!(2), 2));
     // .search pages the same way (numbers or numeric strings).

@@ -44,13 +44,19 @@ async fn crud_round_trip_on_both_mounts(engine: Engine) {
 
         // POST → 201, Location, ETag, absolute meta.location on the mount the client used.
         let created = scim.post("/Users", &body).await.expect(201);
-        assert_eq!(created.header("content-type"), Some("application/scim+json"));
+        assert_eq!(
+            created.header("content-type"),
+            Some("application/scim+json")
+        );
         let id = id_of(&created.body);
         let location = format!("{}{mount}/Users/{id}", server.base_url());
         assert_eq!(created.header("location"), Some(location.as_str()));
         assert_eq!(created.body["meta"]["location"], json!(location));
         assert_eq!(created.body["meta"]["resourceType"], "User");
-        assert_eq!(created.etag(), created.body["meta"]["version"].as_str().unwrap());
+        assert_eq!(
+            created.etag(),
+            created.body["meta"]["version"].as_str().unwrap()
+        );
         assert_eq!(created.body["userName"], json!(user_name));
         assert_eq!(created.body["name"]["givenName"], "Alice");
         assert_eq!(created.body[ENTERPRISE]["department"], "R&D");
@@ -93,7 +99,10 @@ async fn crud_round_trip_on_both_mounts(engine: Engine) {
 
         // PATCH
         let patched = scim
-            .patch_ops(&id, json!([{"op": "replace", "path": "title", "value": "Lead"}]))
+            .patch_ops(
+                &id,
+                json!([{"op": "replace", "path": "title", "value": "Lead"}]),
+            )
             .await
             .expect(200);
         assert_eq!(patched.body["title"], "Lead");
@@ -106,9 +115,12 @@ async fn crud_round_trip_on_both_mounts(engine: Engine) {
         scim.get(&format!("/Users/{id}"))
             .await
             .expect_error(404, None);
-        scim.patch_ops(&id, json!([{"op": "replace", "path": "title", "value": "X"}]))
-            .await
-            .expect_error(404, None);
+        scim.patch_ops(
+            &id,
+            json!([{"op": "replace", "path": "title", "value": "X"}]),
+        )
+        .await
+        .expect_error(404, None);
         scim.put(&format!("/Users/{id}"), &body)
             .await
             .expect_error(404, None);
@@ -144,7 +156,12 @@ async fn password_is_accepted_and_never_returned(engine: Engine) {
     seen.push(scim.list(&[("attributes", "password")]).await);
     let mut put = alice();
     put["password"] = json!(secret);
-    seen.push(scim.put(&format!("/Users/{id}"), &put).await.expect(200).body);
+    seen.push(
+        scim.put(&format!("/Users/{id}"), &put)
+            .await
+            .expect(200)
+            .body,
+    );
     seen.push(
         scim.patch_ops(
             &id,
@@ -156,8 +173,14 @@ async fn password_is_accepted_and_never_returned(engine: Engine) {
         .body,
     );
     for body in &seen {
-        assert!(!has_key_anywhere(body, "password"), "password returned: {body}");
-        assert!(!has_text_anywhere(body, secret), "password value leaked: {body}");
+        assert!(
+            !has_key_anywhere(body, "password"),
+            "password returned: {body}"
+        );
+        assert!(
+            !has_text_anywhere(body, secret),
+            "password value leaked: {body}"
+        );
     }
     // Not stored either.
     let account = server
@@ -167,9 +190,15 @@ async fn password_is_accepted_and_never_returned(engine: Engine) {
         .await
         .unwrap()
         .unwrap();
-    assert!(!Value::Object(account.attrs.clone()).to_string().contains(secret));
+    assert!(!Value::Object(account.attrs.clone())
+        .to_string()
+        .contains(secret));
     // The schema says so.
-    let schema = scim.get(&format!("/Schemas/{USER_SCHEMA}")).await.expect(200).body;
+    let schema = scim
+        .get(&format!("/Schemas/{USER_SCHEMA}"))
+        .await
+        .expect(200)
+        .body;
     let password = schema["attributes"]
         .as_array()
         .unwrap()
@@ -203,7 +232,10 @@ async fn attribute_names_are_case_insensitive(engine: Engine) {
     assert_eq!(created["emails"][0]["primary"], true);
     assert_eq!(created["displayName"], "Case Y");
     assert_eq!(created[ENTERPRISE]["department"], "Ops");
-    assert!(created.get("USERNAME").is_none(), "stored under canonical names");
+    assert!(
+        created.get("USERNAME").is_none(),
+        "stored under canonical names"
+    );
 
     // Filters, projection and PATCH paths take any case too.
     let list = scim.filter("USERNAME Eq \"case@example.com\"").await;
@@ -231,7 +263,10 @@ async fn attribute_names_are_case_insensitive(engine: Engine) {
     assert_eq!(patched["displayName"], "Case Why");
     // Query parameter names vary in case too (several IdPs do that).
     let list = scim
-        .list(&[("Filter", "username eq \"CASE@example.com\""), ("COUNT", "5")])
+        .list(&[
+            ("Filter", "username eq \"CASE@example.com\""),
+            ("COUNT", "5"),
+        ])
         .await;
     assert_eq!(list["totalResults"], 1);
     server.stop().await;
@@ -243,11 +278,17 @@ async fn user_name_is_unique_case_insensitively(engine: Engine) {
     let first = scim.create_named("ann@example.com").await;
     for taken in ["ann@example.com", "ANN@EXAMPLE.COM", "Ann@Example.Com"] {
         let reply = scim
-            .post("/Users", &json!({"schemas": [USER_SCHEMA], "userName": taken}))
+            .post(
+                "/Users",
+                &json!({"schemas": [USER_SCHEMA], "userName": taken}),
+            )
             .await
             .expect_error(409, Some("uniqueness"));
         assert!(
-            reply.body["detail"].as_str().unwrap().contains("already taken"),
+            reply.body["detail"]
+                .as_str()
+                .unwrap()
+                .contains("already taken"),
             "{}",
             reply.body
         );
@@ -278,8 +319,39 @@ async fn user_name_is_unique_case_insensitively(engine: Engine) {
         .body;
     assert_eq!(renamed["userName"], "Ann@Example.com");
     let list = scim.filter("userName eq \"ANN@EXAMPLE.COM\"").await;
-    assert_eq!(ids(&list), vec![first]);
+    assert_eq!(ids(&list), vec![first.clone()]);
     assert_eq!(scim.list(&[]).await["totalResults"], 2);
+    // Unique per organization: another organization may have the same userName, and neither
+    // sees the other's user in filters, totals or by id.
+    let (_, other) = open_org(&server).await;
+    let theirs = other.create_named("ann@example.com").await;
+    assert_ne!(theirs, first);
+    assert_eq!(
+        ids(&other.filter("userName eq \"ann@example.com\"").await),
+        vec![theirs.clone()]
+    );
+    assert_eq!(other.list(&[("count", "0")]).await["totalResults"], 1);
+    assert_eq!(
+        ids(&scim.filter("userName eq \"ann@example.com\"").await),
+        vec![first.clone()]
+    );
+    assert_eq!(scim.list(&[("count", "0")]).await["totalResults"], 2);
+    other
+        .get(&format!("/Users/{first}"))
+        .await
+        .expect_error(404, None);
+    other
+        .patch_ops(
+            &first,
+            json!([{"op": "replace", "path": "title", "value": "x"}]),
+        )
+        .await
+        .expect_error(404, None);
+    other
+        .delete(&format!("/Users/{first}"))
+        .await
+        .expect_error(404, None);
+    assert_eq!(scim.user(&first).await["userName"], "Ann@Example.com");
     server.stop().await;
 }
 
@@ -294,7 +366,10 @@ async fn user_names_outside_verified_domains_are_refused(engine: Engine) {
         .await
         .expect_error(400, Some("invalidValue"));
     let detail = reply.body["detail"].as_str().unwrap();
-    assert!(detail.contains("elsewhere.test") && detail.contains("example.com"), "{detail}");
+    assert!(
+        detail.contains("elsewhere.test") && detail.contains("example.com"),
+        "{detail}"
+    );
     // With require_verified_domain=false any userName is accepted.
     let (_, open) = open_org(&server).await;
     open.create_named("eve@elsewhere.test").await;
@@ -318,7 +393,10 @@ async fn discovery_documents_describe_what_is_served(engine: Engine) {
         );
         assert_eq!(spc["patch"]["supported"], true);
         assert_eq!(spc["filter"]["supported"], true);
-        assert_eq!(spc["filter"]["maxResults"], 7, "the configured maximum: {spc}");
+        assert_eq!(
+            spc["filter"]["maxResults"], 7,
+            "the configured maximum: {spc}"
+        );
         assert_eq!(spc["sort"]["supported"], true);
         assert_eq!(spc["etag"]["supported"], true);
         assert_eq!(spc["bulk"]["supported"], false);
@@ -345,8 +423,13 @@ async fn discovery_documents_describe_what_is_served(engine: Engine) {
             .as_str()
             .unwrap()
             .starts_with(&scim.base));
-        assert_eq!(scim.get("/ResourceTypes/User").await.expect(200).body["id"], "User");
-        scim.get("/ResourceTypes/Group").await.expect_error(404, None);
+        assert_eq!(
+            scim.get("/ResourceTypes/User").await.expect(200).body["id"],
+            "User"
+        );
+        scim.get("/ResourceTypes/Group")
+            .await
+            .expect_error(404, None);
 
         let schemas = scim.get("/Schemas").await.expect(200).body;
         let ids: Vec<&str> = schemas["Resources"]
@@ -355,11 +438,21 @@ async fn discovery_documents_describe_what_is_served(engine: Engine) {
             .iter()
             .map(|s| s["id"].as_str().unwrap())
             .collect();
-        assert!(ids.contains(&USER_SCHEMA) && ids.contains(&ENTERPRISE), "{ids:?}");
-        assert!(!ids.iter().any(|i| i.contains("Group")), "no Group schema: {ids:?}");
+        assert!(
+            ids.contains(&USER_SCHEMA) && ids.contains(&ENTERPRISE),
+            "{ids:?}"
+        );
+        assert!(
+            !ids.iter().any(|i| i.contains("Group")),
+            "no Group schema: {ids:?}"
+        );
         assert_eq!(schemas["totalResults"], json!(ids.len()));
 
-        let core = scim.get(&format!("/Schemas/{USER_SCHEMA}")).await.expect(200).body;
+        let core = scim
+            .get(&format!("/Schemas/{USER_SCHEMA}"))
+            .await
+            .expect(200)
+            .body;
         assert_eq!(core["id"], USER_SCHEMA);
         let names: Vec<&str> = core["attributes"]
             .as_array()
@@ -387,7 +480,10 @@ async fn discovery_documents_describe_what_is_served(engine: Engine) {
             "ims",
             "x509Certificates",
         ] {
-            assert!(names.contains(&expected), "{expected} missing from {names:?}");
+            assert!(
+                names.contains(&expected),
+                "{expected} missing from {names:?}"
+            );
         }
         let user_name = core["attributes"]
             .as_array()
@@ -398,7 +494,11 @@ async fn discovery_documents_describe_what_is_served(engine: Engine) {
         assert_eq!(user_name["uniqueness"], "server");
         assert_eq!(user_name["caseExact"], false);
         assert_eq!(user_name["required"], true);
-        let enterprise = scim.get(&format!("/Schemas/{ENTERPRISE}")).await.expect(200).body;
+        let enterprise = scim
+            .get(&format!("/Schemas/{ENTERPRISE}"))
+            .await
+            .expect(200)
+            .body;
         let names: Vec<&str> = enterprise["attributes"]
             .as_array()
             .unwrap()
@@ -413,7 +513,10 @@ async fn discovery_documents_describe_what_is_served(engine: Engine) {
             "department",
             "manager",
         ] {
-            assert!(names.contains(&expected), "{expected} missing from {names:?}");
+            assert!(
+                names.contains(&expected),
+                "{expected} missing from {names:?}"
+            );
         }
         scim.get("/Schemas/urn:example:unknown")
             .await
@@ -426,7 +529,11 @@ async fn groups_are_empty_and_writes_to_groups_and_bulk_are_501(engine: Engine) 
     let server = engine.server().await;
     let scim = Scim::new(&server);
     scim.create_named("g@example.com").await;
-    for path in ["/Groups", "/Groups?startIndex=1&count=100", "/Groups?excludedAttributes=members"] {
+    for path in [
+        "/Groups",
+        "/Groups?startIndex=1&count=100",
+        "/Groups?excludedAttributes=members",
+    ] {
         let reply = scim.get(path).await.expect(200);
         assert_eq!(reply.header("content-type"), Some("application/scim+json"));
         assert_eq!(reply.body["schemas"], json!([LIST_SCHEMA]));
@@ -434,7 +541,8 @@ async fn groups_are_empty_and_writes_to_groups_and_bulk_are_501(engine: Engine) 
         assert_eq!(reply.body["Resources"], json!([]));
         assert_eq!(reply.body["startIndex"], 1);
     }
-    let group = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "Staff"});
+    let group =
+        json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": "Staff"});
     let writes = [
         (Method::POST, "/Groups"),
         (Method::PUT, "/Groups/abc"),
@@ -447,7 +555,10 @@ async fn groups_are_empty_and_writes_to_groups_and_bulk_are_501(engine: Engine) 
             .await
             .expect_error(501, None);
         let detail = reply.body["detail"].as_str().unwrap();
-        assert!(detail.contains("does not sync groups"), "{method} {path}: {detail}");
+        assert!(
+            detail.contains("does not sync groups"),
+            "{method} {path}: {detail}"
+        );
     }
     for method in [Method::POST, Method::GET, Method::PUT] {
         let reply = call(scim.request(method, "/Bulk").json(&json!({
@@ -459,9 +570,16 @@ async fn groups_are_empty_and_writes_to_groups_and_bulk_are_501(engine: Engine) 
         .expect_error(501, None);
         assert!(reply.body["detail"].as_str().unwrap().contains("bulk"));
     }
-    assert_eq!(scim.list(&[]).await["totalResults"], 1, "bulk created nothing");
+    assert_eq!(
+        scim.list(&[]).await["totalResults"],
+        1,
+        "bulk created nothing"
+    );
     // The /scim/v2 alias answers the same.
-    assert_eq!(Scim::v2(&server).get("/Groups").await.expect(200).body["totalResults"], 0);
+    assert_eq!(
+        Scim::v2(&server).get("/Groups").await.expect(200).body["totalResults"],
+        0
+    );
     Scim::v2(&server)
         .post("/Bulk", &json!({}))
         .await
@@ -483,14 +601,22 @@ async fn attributes_and_excluded_attributes_on_reads_and_writes(engine: Engine) 
     assert!(created.body.get("emails").is_none(), "{}", created.body);
     assert!(created.body.get("displayName").is_none());
     assert!(created.body.get(ENTERPRISE).is_none());
-    assert!(created.header("location").is_some(), "Location even when projected");
+    assert!(
+        created.header("location").is_some(),
+        "Location even when projected"
+    );
     // GET
     let got = scim
-        .get(&format!("/Users/{id}?excludedAttributes=emails,name,{ENTERPRISE}:department"))
+        .get(&format!(
+            "/Users/{id}?excludedAttributes=emails,name,{ENTERPRISE}:department"
+        ))
         .await
         .expect(200)
         .body;
-    assert!(got.get("emails").is_none() && got.get("name").is_none(), "{got}");
+    assert!(
+        got.get("emails").is_none() && got.get("name").is_none(),
+        "{got}"
+    );
     assert_eq!(got["userName"], "alice@example.com");
     assert_eq!(got["id"], json!(id), "id is always returned");
     assert_eq!(got["displayName"], "Alice Smith");
@@ -512,9 +638,14 @@ async fn attributes_and_excluded_attributes_on_reads_and_writes(engine: Engine) 
         .expect(200)
         .body;
     assert_eq!(other["id"], json!(id));
-    assert!(other.get("userName").is_none() && other.get("emails").is_none(), "{other}");
+    assert!(
+        other.get("userName").is_none() && other.get("emails").is_none(),
+        "{other}"
+    );
     let other = scim
-        .get(&format!("/Users/{id}?excludedAttributes=id,noSuchAttribute"))
+        .get(&format!(
+            "/Users/{id}?excludedAttributes=id,noSuchAttribute"
+        ))
         .await
         .expect(200)
         .body;
@@ -529,9 +660,14 @@ async fn attributes_and_excluded_attributes_on_reads_and_writes(engine: Engine) 
         first["emails"],
         json!([{"value": "alice@example.com"}, {"value": "alice@home.test"}])
     );
-    assert!(first.get("name").is_none() && first.get("title").is_none(), "{first}");
+    assert!(
+        first.get("name").is_none() && first.get("title").is_none(),
+        "{first}"
+    );
     assert_eq!(first["id"], json!(id));
-    let list = scim.list(&[("excludedAttributes", "emails,phoneNumbers")]).await;
+    let list = scim
+        .list(&[("excludedAttributes", "emails,phoneNumbers")])
+        .await;
     assert!(list["Resources"][0].get("emails").is_none());
     assert_eq!(list["Resources"][0]["title"], "Engineer");
     // .search with attribute arrays
@@ -562,7 +698,10 @@ async fn attributes_and_excluded_attributes_on_reads_and_writes(engine: Engine) 
         .expect(200)
         .body;
     assert_eq!(put["title"], "Engineer");
-    assert!(put.get("emails").is_none() && put.get("displayName").is_none(), "{put}");
+    assert!(
+        put.get("emails").is_none() && put.get("displayName").is_none(),
+        "{put}"
+    );
     let patched = scim
         .patch(
             &format!("/Users/{id}?excludedAttributes=emails,title"),
@@ -604,7 +743,10 @@ async fn patch_add_replace_remove_in_all_forms(engine: Engine) {
     assert_eq!(user["userType"], "Employee");
     assert_eq!(user["phoneNumbers"].as_array().unwrap().len(), 2);
     assert_eq!(user["name"]["middleName"], "M");
-    assert_eq!(user["name"]["givenName"], "Alice", "add merges complex values");
+    assert_eq!(
+        user["name"]["givenName"], "Alice",
+        "add merges complex values"
+    );
     // replace with a sub-attribute path, a value-filter path, URN-qualified paths.
     let user = scim
         .patch_ops(
@@ -629,7 +771,10 @@ async fn patch_add_replace_remove_in_all_forms(engine: Engine) {
         .iter()
         .filter(|e| e["type"] == "home")
         .collect();
-    assert_eq!(home, vec![&json!({"value": "alicia@home.test", "type": "home"})]);
+    assert_eq!(
+        home,
+        vec![&json!({"value": "alicia@home.test", "type": "home"})]
+    );
     assert_eq!(user[ENTERPRISE]["department"], "Research");
     assert_eq!(user[ENTERPRISE]["employeeNumber"], "001", "siblings kept");
     assert_eq!(user[ENTERPRISE]["manager"]["value"], "mgr-1");
@@ -703,31 +848,53 @@ async fn patch_add_replace_remove_in_all_forms(engine: Engine) {
     scim.patch_ops(&id, json!([{"op": "remove"}]))
         .await
         .expect_error(400, Some("noTarget"));
-    scim.patch_ops(&id, json!([{"op": "replace", "path": "nosuchattr", "value": "x"}]))
-        .await
-        .expect_error(400, Some("invalidPath"));
-    scim.patch_ops(&id, json!([{"op": "replace", "path": "emails[type eq \"work\" and", "value": "x"}]))
-        .await
-        .expect_error(400, Some("invalidPath"));
-    scim.patch_ops(&id, json!([{"op": "replace", "path": "id", "value": "other"}]))
-        .await
-        .expect_error(400, Some("mutability"));
-    scim.patch_ops(&id, json!([{"op": "replace", "path": "meta.created", "value": "2020-01-01T00:00:00Z"}]))
-        .await
-        .expect_error(400, Some("mutability"));
+    scim.patch_ops(
+        &id,
+        json!([{"op": "replace", "path": "nosuchattr", "value": "x"}]),
+    )
+    .await
+    .expect_error(400, Some("invalidPath"));
+    scim.patch_ops(
+        &id,
+        json!([{"op": "replace", "path": "emails[type eq \"work\" and", "value": "x"}]),
+    )
+    .await
+    .expect_error(400, Some("invalidPath"));
+    scim.patch_ops(
+        &id,
+        json!([{"op": "replace", "path": "id", "value": "other"}]),
+    )
+    .await
+    .expect_error(400, Some("mutability"));
+    scim.patch_ops(
+        &id,
+        json!([{"op": "replace", "path": "meta.created", "value": "2020-01-01T00:00:00Z"}]),
+    )
+    .await
+    .expect_error(400, Some("mutability"));
     scim.patch_ops(&id, json!([{"op": "jump", "path": "title", "value": "x"}]))
         .await
         .expect_error(400, Some("invalidSyntax"));
-    scim.patch_ops(&id, json!([{"op": "replace", "path": "active", "value": "maybe"}]))
-        .await
-        .expect_error(400, Some("invalidValue"));
-    scim.patch(&format!("/Users/{id}"), &json!({"Operations": [{"op": "remove", "path": "title"}]}))
-        .await
-        .expect_error(400, Some("invalidSyntax"));
+    scim.patch_ops(
+        &id,
+        json!([{"op": "replace", "path": "active", "value": "maybe"}]),
+    )
+    .await
+    .expect_error(400, Some("invalidValue"));
+    scim.patch(
+        &format!("/Users/{id}"),
+        &json!({"Operations": [{"op": "remove", "path": "title"}]}),
+    )
+    .await
+    .expect_error(400, Some("invalidSyntax"));
     scim.patch(&format!("/Users/{id}"), &json!({"schemas": [PATCH_OP]}))
         .await
         .expect_error(400, Some("invalidSyntax"));
-    assert_eq!(scim.user(&id).await, stored, "failed PATCHes changed nothing");
+    assert_eq!(
+        scim.user(&id).await,
+        stored,
+        "failed PATCHes changed nothing"
+    );
     server.stop().await;
 }
 
@@ -796,21 +963,37 @@ async fn put_replaces_and_ignores_read_only_members(engine: Engine) {
     assert_eq!(user["id"], json!(id));
     assert_eq!(user["displayName"], "Alice Replaced");
     assert_eq!(user["meta"]["created"], created["meta"]["created"]);
-    assert_ne!(user["meta"]["lastModified"], created["meta"]["lastModified"]);
+    assert_ne!(
+        user["meta"]["lastModified"],
+        created["meta"]["lastModified"]
+    );
     assert_ne!(user["meta"]["version"], json!("W/\"999\""));
     assert_ne!(user["meta"]["version"], created["meta"]["version"]);
     assert_eq!(put.etag(), user["meta"]["version"].as_str().unwrap());
-    assert!(user["meta"]["location"].as_str().unwrap().ends_with(&format!("/Users/{id}")));
+    assert!(user["meta"]["location"]
+        .as_str()
+        .unwrap()
+        .ends_with(&format!("/Users/{id}")));
     assert!(!user["meta"]["location"].as_str().unwrap().contains("evil"));
-    assert!(user.get("nickName").is_none(), "PUT replaces: omitted attributes go");
+    assert!(
+        user.get("nickName").is_none(),
+        "PUT replaces: omitted attributes go"
+    );
     assert!(user.get("phoneNumbers").is_none());
     assert!(!has_key_anywhere(&user, "password"));
-    assert_eq!(user["roles"], created["roles"], "ABM roles are not the client's");
+    assert_eq!(
+        user["roles"], created["roles"],
+        "ABM roles are not the client's"
+    );
 
     // A different id in the body does not move or rename the resource.
     let mut other = alice();
     other["id"] = json!("00000000-0000-0000-0000-000000000000");
-    let user = scim.put(&format!("/Users/{id}"), &other).await.expect(200).body;
+    let user = scim
+        .put(&format!("/Users/{id}"), &other)
+        .await
+        .expect(200)
+        .body;
     assert_eq!(user["id"], json!(id));
     assert_eq!(user["nickName"], "Ali");
     scim.get("/Users/00000000-0000-0000-0000-000000000000")
@@ -822,9 +1005,12 @@ async fn put_replaces_and_ignores_read_only_members(engine: Engine) {
     assert_eq!(again.body["meta"]["version"], user["meta"]["version"]);
 
     // Invalid bodies are refused, and change nothing.
-    scim.put(&format!("/Users/{id}"), &json!({"schemas": [USER_SCHEMA], "displayName": "No name"}))
-        .await
-        .expect_error(400, Some("invalidValue"));
+    scim.put(
+        &format!("/Users/{id}"),
+        &json!({"schemas": [USER_SCHEMA], "displayName": "No name"}),
+    )
+    .await
+    .expect_error(400, Some("invalidValue"));
     scim.put(&format!("/Users/{id}"), &json!([1, 2]))
         .await
         .expect_error(400, Some("invalidSyntax"));
@@ -849,17 +1035,29 @@ async fn etags_and_preconditions(engine: Engine) {
     assert_eq!(created.body["meta"]["version"], json!(etag));
 
     // If-None-Match
-    let not_modified = call(scim.request(Method::GET, &path).header("If-None-Match", &etag)).await;
+    let not_modified = call(
+        scim.request(Method::GET, &path)
+            .header("If-None-Match", &etag),
+    )
+    .await;
     assert_eq!(not_modified.status, 304);
     assert_eq!(not_modified.body, Value::Null);
-    assert_eq!(not_modified.etag(), etag, "a 304 carries the ETag (RFC 9110 §15.4.5)");
+    assert_eq!(
+        not_modified.etag(),
+        etag,
+        "a 304 carries the ETag (RFC 9110 §15.4.5)"
+    );
     let listed = call(
         scim.request(Method::GET, &path)
             .header("If-None-Match", format!("W/\"0\", {etag}")),
     )
     .await;
     assert_eq!(listed.status, 304, "one of a list of tags matches");
-    let modified = call(scim.request(Method::GET, &path).header("If-None-Match", "W/\"nope\"")).await;
+    let modified = call(
+        scim.request(Method::GET, &path)
+            .header("If-None-Match", "W/\"nope\""),
+    )
+    .await;
     assert_eq!(modified.status, 200);
     assert_eq!(modified.etag(), etag);
 
@@ -867,15 +1065,26 @@ async fn etags_and_preconditions(engine: Engine) {
     let stale = "W/\"12345\"";
     let put = alice();
     let ops = json!({"schemas": [PATCH_OP], "Operations": [{"op": "replace", "path": "title", "value": "X"}]});
-    call(scim.request(Method::PUT, &path).header("If-Match", stale).json(&put))
-        .await
-        .expect_error(412, None);
-    call(scim.request(Method::PATCH, &path).header("If-Match", stale).json(&ops))
-        .await
-        .expect_error(412, None);
-    call(scim.request(Method::DELETE, &path).header("If-Match", stale))
-        .await
-        .expect_error(412, None);
+    call(
+        scim.request(Method::PUT, &path)
+            .header("If-Match", stale)
+            .json(&put),
+    )
+    .await
+    .expect_error(412, None);
+    call(
+        scim.request(Method::PATCH, &path)
+            .header("If-Match", stale)
+            .json(&ops),
+    )
+    .await
+    .expect_error(412, None);
+    call(
+        scim.request(Method::DELETE, &path)
+            .header("If-Match", stale),
+    )
+    .await
+    .expect_error(412, None);
     let unchanged = scim.get(&path).await.expect(200);
     assert_eq!(unchanged.etag(), etag);
     assert_eq!(unchanged.body["title"], "Engineer");
@@ -891,13 +1100,19 @@ async fn etags_and_preconditions(engine: Engine) {
     let etag2 = patched.etag();
     assert_ne!(etag2, etag);
     assert_eq!(patched.body["meta"]["version"], json!(etag2));
-    call(scim.request(Method::GET, &path).header("If-None-Match", &etag))
-        .await
-        .expect(200);
+    call(
+        scim.request(Method::GET, &path)
+            .header("If-None-Match", &etag),
+    )
+    .await
+    .expect(200);
     assert_eq!(
-        call(scim.request(Method::GET, &path).header("If-None-Match", &etag2))
-            .await
-            .status,
+        call(
+            scim.request(Method::GET, &path)
+                .header("If-None-Match", &etag2)
+        )
+        .await
+        .status,
         304
     );
     let mut body = alice();
@@ -911,19 +1126,35 @@ async fn etags_and_preconditions(engine: Engine) {
     .expect(200);
     let etag3 = put.etag();
     assert_ne!(etag3, etag2);
-    call(scim.request(Method::PATCH, &path).header("If-Match", &etag2).json(&ops))
-        .await
-        .expect_error(412, None);
-    call(scim.request(Method::DELETE, &path).header("If-Match", &etag2))
-        .await
-        .expect_error(412, None);
-    call(scim.request(Method::DELETE, &path).header("If-Match", &etag3))
-        .await
-        .expect(204);
+    call(
+        scim.request(Method::PATCH, &path)
+            .header("If-Match", &etag2)
+            .json(&ops),
+    )
+    .await
+    .expect_error(412, None);
+    call(
+        scim.request(Method::DELETE, &path)
+            .header("If-Match", &etag2),
+    )
+    .await
+    .expect_error(412, None);
+    call(
+        scim.request(Method::DELETE, &path)
+            .header("If-Match", &etag3),
+    )
+    .await
+    .expect(204);
     scim.get(&path).await.expect_error(404, None);
 
     // Every single-resource response carries the ETag; list entries carry meta.version.
-    let other = scim.post("/Users", &json!({"schemas": [USER_SCHEMA], "userName": "v@example.com"})).await.expect(201);
+    let other = scim
+        .post(
+            "/Users",
+            &json!({"schemas": [USER_SCHEMA], "userName": "v@example.com"}),
+        )
+        .await
+        .expect(201);
     let list = scim.list(&[]).await;
     assert_eq!(list["Resources"][0]["meta"]["version"], json!(other.etag()));
     server.stop().await;
@@ -973,7 +1204,10 @@ async fn content_types_locations_and_forwarded_hosts(engine: Engine) {
     .await
     .expect(201);
     assert!(
-        forwarded.header("location").unwrap().starts_with(server.base_url()),
+        forwarded
+            .header("location")
+            .unwrap()
+            .starts_with(server.base_url()),
         "{:?}",
         forwarded.header("location")
     );
@@ -1010,7 +1244,10 @@ async fn content_types_locations_and_forwarded_hosts(engine: Engine) {
         .await;
     let scim = Scim::v2(&server);
     let reply = scim
-        .post("/Users", &json!({"schemas": [USER_SCHEMA], "userName": "pu@example.com"}))
+        .post(
+            "/Users",
+            &json!({"schemas": [USER_SCHEMA], "userName": "pu@example.com"}),
+        )
         .await
         .expect(201);
     let id = id_of(&reply.body);
@@ -1042,9 +1279,12 @@ async fn errors_are_scim_errors(engine: Engine) {
     call(raw(Method::PATCH, &format!("/Users/{id}"), "not json"))
         .await
         .expect_error(400, Some("invalidSyntax"));
-    scim.post("/Users", &json!({"schemas": [USER_SCHEMA], "displayName": "x"}))
-        .await
-        .expect_error(400, Some("invalidValue"));
+    scim.post(
+        "/Users",
+        &json!({"schemas": [USER_SCHEMA], "displayName": "x"}),
+    )
+    .await
+    .expect_error(400, Some("invalidValue"));
     scim.post("/Users", &json!({"schemas": [USER_SCHEMA], "userName": ""}))
         .await
         .expect_error(400, Some("invalidValue"));
@@ -1072,10 +1312,16 @@ async fn errors_are_scim_errors(engine: Engine) {
         .await;
     assert_eq!(unknown.status, 400, "{}", unknown.body);
     assert_scim_error(&unknown.body, 400, Some("invalidSyntax"));
-    assert!(unknown.body["detail"].as_str().unwrap().contains("urn:example:params:scim:schemas:Custom"));
-    scim.post("/Users", &json!({"schemas": "nope", "userName": "t@example.com"}))
-        .await
-        .expect_error(400, Some("invalidSyntax"));
+    assert!(unknown.body["detail"]
+        .as_str()
+        .unwrap()
+        .contains("urn:example:params:scim:schemas:Custom"));
+    scim.post(
+        "/Users",
+        &json!({"schemas": "nope", "userName": "t@example.com"}),
+    )
+    .await
+    .expect_error(400, Some("invalidSyntax"));
     // Paging parameters that are not integers.
     scim.list_reply(&[("startIndex", "abc")])
         .await
@@ -1084,7 +1330,9 @@ async fn errors_are_scim_errors(engine: Engine) {
         .await
         .expect_error(400, Some("invalidValue"));
     // Unknown ids and routes.
-    scim.get("/Users/does-not-exist").await.expect_error(404, None);
+    scim.get("/Users/does-not-exist")
+        .await
+        .expect_error(404, None);
     scim.get("/Users/' OR 1=1 --").await.expect_error(404, None);
     scim.get("/Nope").await.expect_error(404, None);
     // NUL characters: refused the same way on both engines (PostgreSQL cannot store them).
@@ -1094,15 +1342,25 @@ async fn errors_are_scim_errors(engine: Engine) {
         json!({"schemas": [USER_SCHEMA], "userName": "nul@example.com", "emails": [{"value": "\u{0000}"}]}),
         json!({"schemas": [USER_SCHEMA], "userName": "nul@example.com", "x\u{0000}": "y"}),
     ] {
-        let reply = scim.post("/Users", &body).await.expect_error(400, Some("invalidValue"));
-        assert!(reply.body["detail"].as_str().unwrap().contains("NUL"), "{}", reply.body);
+        let reply = scim
+            .post("/Users", &body)
+            .await
+            .expect_error(400, Some("invalidValue"));
+        assert!(
+            reply.body["detail"].as_str().unwrap().contains("NUL"),
+            "{}",
+            reply.body
+        );
         scim.put(&format!("/Users/{id}"), &body)
             .await
             .expect_error(400, Some("invalidValue"));
     }
-    scim.patch_ops(&id, json!([{"op": "replace", "path": "nickName", "value": "a\u{0000}"}]))
-        .await
-        .expect_error(400, Some("invalidValue"));
+    scim.patch_ops(
+        &id,
+        json!([{"op": "replace", "path": "nickName", "value": "a\u{0000}"}]),
+    )
+    .await
+    .expect_error(400, Some("invalidValue"));
     for filter in [
         "userName eq \"a\\u0000b\"",
         "displayName co \"\\u0000\"",
@@ -1130,18 +1388,29 @@ async fn oversized_bodies_get_413_in_scim_format(engine: Engine) {
     let scim = Scim::new(&server);
     let id = scim.create_named("big@example.com").await;
     let padding = "x".repeat(1024 * 1024 + 10);
-    let big_user = json!({"schemas": [USER_SCHEMA], "userName": "big2@example.com", "nickName": padding});
+    let big_user =
+        json!({"schemas": [USER_SCHEMA], "userName": "big2@example.com", "nickName": padding});
     scim.post("/Users", &big_user).await.expect_error(413, None);
-    scim.put(&format!("/Users/{id}"), &big_user).await.expect_error(413, None);
-    scim.patch_ops(&id, json!([{"op": "replace", "path": "nickName", "value": padding}]))
+    scim.put(&format!("/Users/{id}"), &big_user)
         .await
         .expect_error(413, None);
-    scim.post("/Users/.search", &json!({"filter": format!("userName eq \"{padding}\"")}))
-        .await
-        .expect_error(413, None);
+    scim.patch_ops(
+        &id,
+        json!([{"op": "replace", "path": "nickName", "value": padding}]),
+    )
+    .await
+    .expect_error(413, None);
+    scim.post(
+        "/Users/.search",
+        &json!({"filter": format!("userName eq \"{padding}\"")}),
+    )
+    .await
+    .expect_error(413, None);
     // Just under the limit is read (and refused for its over-long value, not its size).
     let under = json!({"schemas": [USER_SCHEMA], "userName": "big3@example.com", "nickName": "y".repeat(1000 * 1000)});
-    scim.post("/Users", &under).await.expect_error(400, Some("invalidValue"));
+    scim.post("/Users", &under)
+        .await
+        .expect_error(400, Some("invalidValue"));
     assert_eq!(scim.list(&[]).await["totalResults"], 1);
     server.stop().await;
 }
@@ -1163,4 +1432,3 @@ on_both_engines!(
     errors_are_scim_errors,
     oversized_bodies_get_413_in_scim_format,
 );
-

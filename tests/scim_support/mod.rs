@@ -36,14 +36,22 @@ impl Reply {
     /// Asserts the status, with the body in the failure message.
     #[track_caller]
     pub fn expect(self, status: u16) -> Self {
-        assert_eq!(self.status, status, "unexpected status; body: {}", self.body);
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.body
+        );
         self
     }
 
     /// Asserts a SCIM error (RFC 7644 §3.12) with this status and `scimType`.
     #[track_caller]
     pub fn expect_error(self, status: u16, scim_type: Option<&str>) -> Self {
-        assert_eq!(self.status, status, "unexpected status; body: {}", self.body);
+        assert_eq!(
+            self.status, status,
+            "unexpected status; body: {}",
+            self.body
+        );
         assert_scim_error(&self.body, status, scim_type);
         assert_eq!(
             self.header("content-type"),
@@ -58,10 +66,17 @@ impl Reply {
 #[track_caller]
 pub fn assert_scim_error(body: &Value, status: u16, scim_type: Option<&str>) {
     assert_eq!(body["schemas"], json!([ERROR_SCHEMA]), "{body}");
-    assert_eq!(body["status"], json!(status.to_string()), "status is a string: {body}");
+    assert_eq!(
+        body["status"],
+        json!(status.to_string()),
+        "status is a string: {body}"
+    );
     match scim_type {
         Some(t) => assert_eq!(body["scimType"], json!(t), "{body}"),
-        None => assert!(body.get("scimType").is_none(), "no scimType expected: {body}"),
+        None => assert!(
+            body.get("scimType").is_none(),
+            "no scimType expected: {body}"
+        ),
     }
     let detail = body["detail"].as_str().unwrap_or_default();
     assert!(detail.len() > 10, "a detail a person can act on: {body}");
@@ -167,7 +182,12 @@ impl Scim {
     /// `GET /Users` with query pairs, expecting 200 and a ListResponse.
     pub async fn list(&self, query: &[(&str, &str)]) -> Value {
         let reply = self.list_reply(query).await.expect(200);
-        assert_eq!(reply.body["schemas"], json!([LIST_SCHEMA]), "{}", reply.body);
+        assert_eq!(
+            reply.body["schemas"],
+            json!([LIST_SCHEMA]),
+            "{}",
+            reply.body
+        );
         reply.body
     }
 
