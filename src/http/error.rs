@@ -58,7 +58,14 @@ fn classify(err: &ServiceError) -> Classified {
             detail,
         }) => {
             let status = StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_REQUEST);
-            let code = scim_type.map(ScimType::as_str).unwrap_or("bad_request");
+            let code = scim_type
+                .map(ScimType::as_str)
+                .unwrap_or(match status.as_u16() {
+                    404 => "not_found",
+                    413 => "payload_too_large",
+                    415 => "unsupported_media_type",
+                    _ => "bad_request",
+                });
             make(status, code, *scim_type, detail.clone())
         }
         ServiceError::BadRequest { code, detail } => make(

@@ -403,24 +403,23 @@ fn render_full_user() {
     let attrs = norm(json!({
         "userName": "bjensen",
         "name": {"givenName": "Barbara"},
+        "active": true,
         ENT: {"department": "Sales"}
     }));
     let extra = AbmFields {
-        person_id: Some("p-1".into()),
         roles: vec!["Staff".into(), "Manager".into()],
     };
     let v = render_user(&attrs, "u1", &meta(), &extra);
     assert_eq!(
         v,
         json!({
-            "schemas": [USER_SCHEMA, ENT, ABM_SCHEMA],
+            "schemas": [USER_SCHEMA, ENT],
             "id": "u1",
             "userName": "bjensen",
             "name": {"givenName": "Barbara"},
             "active": true,
             ENT: {"department": "Sales"},
             "roles": [{"value": "Staff"}, {"value": "Manager"}],
-            ABM_SCHEMA: {"personId": "p-1"},
             "meta": {
                 "resourceType": "User",
                 "created": "2024-01-02T03:04:05Z",
@@ -452,6 +451,19 @@ fn render_minimal_user_and_defensive_keys() {
 }
 
 #[test]
+fn render_leaves_a_removed_active_unassigned() {
+    // RFC 7644 §3.5.2.2: after `remove active` the attribute is unassigned, so not rendered.
+    let v = render_user(
+        &obj(json!({"userName": "x"})),
+        "u3",
+        &meta(),
+        &AbmFields::default(),
+    );
+    assert!(v.get("active").is_none(), "{v}");
+    assert_eq!(v["userName"], "x");
+}
+
+#[test]
 fn copying_a_get_back_is_stable() {
     // Clients PUT back what they GET: read-only members must vanish, the rest round-trip.
     let attrs = norm(json!({
@@ -466,7 +478,6 @@ fn copying_a_get_back_is_stable() {
         ENT: {"manager": {"value": "m1"}, "costCenter": "4130"}
     }));
     let extra = AbmFields {
-        person_id: Some("p".into()),
         roles: vec!["Staff".into()],
     };
     let rendered = render_user(&attrs, "u1", &meta(), &extra);

@@ -124,7 +124,7 @@ impl App {
             )
         })?;
         let now = self.now_micros().await?;
-        let record = match jsonwebtoken::decode::<Claims>(
+        let (record, org) = match jsonwebtoken::decode::<Claims>(
             token,
             &self.keys.decoding,
             &self.keys.validation,
@@ -136,7 +136,7 @@ impl App {
                         "token expired: renew it and update the identity provider".into(),
                     ));
                 }
-                let record = self.store.get_token(&claims.jti).await?.ok_or_else(|| {
+                let (record, org) = self.store.get_token_with_org(&claims.jti, false).await?.ok_or_else(|| {
                     ServiceError::Unauthorized(
                         "invalid token: unknown token (revoked by disconnection or organization deleted)".into(),
                     )
@@ -148,13 +148,13 @@ impl App {
                 if !matches || record.org_id != claims.org {
                     return Err(ServiceError::Unauthorized("invalid token".into()));
                 }
-                record
+                (record, org)
             }
             // Not one of our JWTs: it may be an opaque token with a fixed secret from a seed
             // file, found by the hash of the whole secret.
             Err(_) => self
                 .store
-                .get_token_by_hash(&hex::encode(hash_secret(token)))
+                .get_token_with_org(&hex::encode(hash_secret(token)), true)
                 .await?
                 .ok_or_else(|| {
                     ServiceError::Unauthorized(
@@ -172,9 +172,6 @@ impl App {
                 "token expired: renew it and update the identity provider".into(),
             ));
         }
-        let org = self.store.get_org(&record.org_id).await?.ok_or_else(|| {
-            ServiceError::Unauthorized("invalid token: organization no longer exists".into())
-        })?;
         if org.directory_sync_source != "scim" {
             return Err(ServiceError::Forbidden(format!(
                 "the organization's directory sync source is '{}', not SCIM: connect SCIM in the admin API first",
@@ -212,9 +209,7 @@ impl App {
             } else {
                 Vec::new()
             };
-            let mut used = record.clone();
-            used.last_used_at = Some(now);
-            self.store.update_token(&used, &events).await?;
+            self.store.touch_token(&record.id, now, &events).await?;
             if completes {
                 if let Some(mut current) = self.store.get_org(&org.id).await? {
                     current.scim_connected_at = None;

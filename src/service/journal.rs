@@ -107,15 +107,25 @@ impl Journal {
     }
 }
 
-/// Replaces secrets in a recorded body (a `password` sent by Okta, say) with `"[redacted]"`.
+/// Whether an attribute name or PATCH path names a secret: `password`, `token` or `secret`,
+/// bare or URN-qualified (`urn:...:User:password`).
+fn names_secret(name: &str) -> bool {
+    let last = name.rsplit(':').next().unwrap_or(name).trim();
+    ["password", "token", "secret"]
+        .iter()
+        .any(|secret| last.eq_ignore_ascii_case(secret))
+}
+
+/// Replaces secrets in a recorded body (a `password` sent by Okta, say) with `"[redacted]"`:
+/// values under a secret key, and the `value` of a PATCH operation whose `path` is a secret.
 pub fn redact_body(value: &mut Value) {
     match value {
         Value::Object(map) => {
+            let secret_path = map.iter().any(|(key, item)| {
+                key.eq_ignore_ascii_case("path") && item.as_str().is_some_and(names_secret)
+            });
             for (key, item) in map.iter_mut() {
-                if key.eq_ignore_ascii_case("password")
-                    || key.eq_ignore_ascii_case("token")
-                    || key.eq_ignore_ascii_case("secret")
-                {
+                if names_secret(key) || (secret_path && key.eq_ignore_ascii_case("value")) {
                     *item = Value::String("[redacted]".into());
                 } else {
                     redact_body(item);

@@ -28,6 +28,19 @@ macro_rules! account_columns {
 }
 pub(crate) use account_columns;
 
+/// A token row joined with its organization (organization columns prefixed `o_`).
+macro_rules! token_with_org_select {
+    () => {
+        "SELECT t.*, o.id AS o_id, o.name AS o_name, \
+         o.federated_authentication AS o_federated_authentication, o.auto_merge AS o_auto_merge, \
+         o.require_verified_domain AS o_require_verified_domain, \
+         o.directory_sync_source AS o_directory_sync_source, o.scim_connected_at AS o_scim_connected_at, \
+         o.created_at AS o_created_at, o.updated_at AS o_updated_at \
+         FROM scim_tokens t JOIN orgs o ON o.id = t.org_id "
+    };
+}
+pub(crate) use token_with_org_select;
+
 /// Decodes the JSON-encoded `roles` and `attrs` columns.
 pub(crate) fn decode_json_columns(
     roles: &str,
@@ -48,7 +61,7 @@ macro_rules! impl_sql_store {
     ) => {
         use sqlx::Row as _;
         use $crate::scim::filter_sql::SqlParam;
-        use $crate::store::sql::{account_columns, decode_json_columns};
+        use $crate::store::sql::{account_columns, decode_json_columns, token_with_org_select};
         use $crate::store::*;
 
         type Query<'q> = sqlx::query::Query<'q, $db, <$db as sqlx::Database>::Arguments<'q>>;
@@ -151,6 +164,9 @@ macro_rules! impl_sql_store {
             }
             Ok(())
         }
+
+        const TOKEN_WITH_ORG_BY_ID: &str = concat!(token_with_org_select!(), "WHERE t.id = $1");
+        const TOKEN_WITH_ORG_BY_HASH: &str = concat!(token_with_org_select!(), "WHERE t.token_hash = $1");
 
         const SELECT_ACCOUNT: &str = concat!("SELECT ", account_columns!($attrs_out), " FROM accounts a ");
 
@@ -346,6 +362,37 @@ macro_rules! impl_sql_store {
                     .fetch_optional(&self.read)
                     .await?;
                 row.as_ref().map(decode_token).transpose()
+            }
+
+            async fn get_token_with_org(&self, key: &str, by_hash: bool) -> StoreResult<Option<(TokenRecord, Org)>> {
+                let sql = if by_hash { TOKEN_WITH_ORG_BY_HASH } else { TOKEN_WITH_ORG_BY_ID };
+                let row = sqlx::query(sql).bind(key).fetch_optional(&self.read).await?;
+                let Some(row) = row else { return Ok(None) };
+                let token = decode_token(&row)?;
+                let org = Org {
+                    id: row.try_get("o_id")?,
+                    name: row.try_get("o_name")?,
+                    federated_authentication: row.try_get("o_federated_authentication")?,
+                    auto_merge: row.try_get("o_auto_merge")?,
+                    require_verified_domain: row.try_get("o_require_verified_domain")?,
+                    directory_sync_source: row.try_get("o_directory_sync_source")?,
+                    scim_connected_at: row.try_get("o_scim_connected_at")?,
+                    created_at: row.try_get("o_created_at")?,
+                    updated_at: row.try_get("o_updated_at")?,
+                };
+                Ok(Some((token, org)))
+            }
+
+            async fn touch_token(&self, id: &str, last_used_at: i64, events: &[NewEvent]) -> StoreResult<()> {
+                let mut tx = self.write.begin().await?;
+                sqlx::query("UPDATE scim_tokens SET last_used_at = $2 WHERE id = $1")
+                    .bind(id)
+                    .bind(last_used_at)
+                    .execute(&mut *tx)
+                    .await?;
+                insert_events(&mut *tx, events).await?;
+                tx.commit().await?;
+                Ok(())
             }
 
             async fn get_token_by_hash(&self, token_hash: &str) -> StoreResult<Option<TokenRecord>> {
