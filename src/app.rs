@@ -68,7 +68,12 @@ impl Application {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| anyhow::anyhow!("cannot read seed file {}: {e}", path.display()))?;
             let document: crate::service::seed::SeedDocument = serde_json::from_str(&text)
-                .map_err(|e| anyhow::anyhow!("seed file {} is not a valid seed document: {e}", path.display()))?;
+                .map_err(|e| {
+                    anyhow::anyhow!(
+                        "seed file {} is not a valid seed document: {e}",
+                        path.display()
+                    )
+                })?;
             let summary = app
                 .apply_seed(&document)
                 .await

@@ -2,17 +2,17 @@
 //! the reaper. No HTTP here; handlers call these methods and map [`ServiceError`] to responses.
 
 pub mod accounts;
-mod cursor;
 mod auth;
 mod bootstrap;
+mod cursor;
 pub mod error;
 mod events;
 pub mod faults;
 pub mod journal;
-pub mod seed;
-pub mod seed_gen;
 mod orgs;
 mod reaper;
+pub mod seed;
+pub mod seed_gen;
 mod tokens;
 pub mod users;
 mod users_list;

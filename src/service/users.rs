@@ -607,10 +607,9 @@ async fn before_retry(
     queued: &mut Option<tokio::sync::MutexGuard<'static, ()>>,
 ) {
     if attempt == 1 {
-        let stripe = id
-            .bytes()
-            .fold(0usize, |h, b| h.wrapping_mul(31).wrapping_add(usize::from(b)))
-            % RETRY_QUEUES.len();
+        let stripe = id.bytes().fold(0usize, |h, b| {
+            h.wrapping_mul(31).wrapping_add(usize::from(b))
+        }) % RETRY_QUEUES.len();
         *queued = tokio::time::timeout(MAX_QUEUE_WAIT, RETRY_QUEUES[stripe].lock())
             .await
             .ok();

@@ -109,10 +109,19 @@ pub trait Store: Send + Sync + 'static {
     async fn get_token(&self, id: &str) -> StoreResult<Option<TokenRecord>>;
     /// A token with its organization, in one round trip (every SCIM request needs both). The
     /// token is found by id or, when `by_hash` is true, by the SHA-256 (hex) of its secret.
-    async fn get_token_with_org(&self, key: &str, by_hash: bool) -> StoreResult<Option<(TokenRecord, Org)>>;
+    async fn get_token_with_org(
+        &self,
+        key: &str,
+        by_hash: bool,
+    ) -> StoreResult<Option<(TokenRecord, Org)>>;
     /// Records a token's use without touching anything else about it (a concurrent revocation
     /// must never be overwritten by a request that read the token just before).
-    async fn touch_token(&self, id: &str, last_used_at: i64, events: &[NewEvent]) -> StoreResult<()>;
+    async fn touch_token(
+        &self,
+        id: &str,
+        last_used_at: i64,
+        events: &[NewEvent],
+    ) -> StoreResult<()>;
     /// Finds a token by the SHA-256 (hex) of its secret (opaque tokens from seed files).
     async fn get_token_by_hash(&self, token_hash: &str) -> StoreResult<Option<TokenRecord>>;
     async fn list_tokens(&self, org_id: &str) -> StoreResult<Vec<TokenRecord>>;

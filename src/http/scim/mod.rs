@@ -46,5 +46,8 @@ pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
             get(discovery::get_group).fallback(discovery::groups_not_supported),
         )
         .route("/Bulk", any(discovery::bulk_not_supported))
-        .layer(axum::middleware::from_fn_with_state(app, harness::scim_harness))
+        .layer(axum::middleware::from_fn_with_state(
+            app,
+            harness::scim_harness,
+        ))
 }
