@@ -7,7 +7,7 @@
 #       -> in-memory SQLite (nothing persists); the SCIM base URL, SCIM token and admin token
 #          are printed on stdout at start.
 #   docker run --rm -p 8080:8080 -v $PWD/examples/seed.json:/seed.json abm-scim --seed /seed.json
-#       -> same, pre-loaded from a seed file (the --seed flag arrives in a later change).
+#       -> same, pre-loaded from a seed file (organizations, tokens with fixed secrets, accounts).
 #
 # Arguments after the image name go to `abm-scim` (the default command is `serve`), e.g.
 # `docker run abm-scim migrate` or `docker run abm-scim --help`.
