@@ -1,37 +1,99 @@
-//! `/Users` handlers (RFC 7644 §3.3–3.6). Rules live in `service::users`.
+//! `/Users` handlers (RFC 7644 §3.3–3.6). Rules live in `service::users`; what every handler
+//! needs from the request (absolute base URL, projection, preconditions) comes from
+//! [`ScimRequest`].
 
 use std::sync::Arc;
 
-use axum::extract::{OriginalUri, Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{FromRequestParts, OriginalUri, Path, RawQuery, State};
+use axum::http::header::ETAG;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::query::{none_match, precondition, search_request, QueryParams};
-use super::response::{paged_list_response, scim_base, user_resource, user_response, Projection};
+use super::response::{
+    paged_list_response, scim_base, scim_json, user_resource, user_response, Projection,
+};
 use crate::http::error::ScimError;
 use crate::http::extract::{ScimAuth, ScimBody};
-use crate::service::{etag, App, ListRequest};
+use crate::service::{etag, App, ListRequest, Precondition, ScimPrincipal};
+use crate::store::Account;
 
 type ScimResult = Result<Response, ScimError>;
+
+/// The parts of a SCIM request that shape its response.
+pub struct ScimRequest {
+    /// Absolute SCIM base of this request (the mount the client used).
+    base: String,
+    params: QueryParams,
+    headers: HeaderMap,
+}
+
+impl FromRequestParts<Arc<App>> for ScimRequest {
+    type Rejection = ScimError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        app: &Arc<App>,
+    ) -> Result<Self, Self::Rejection> {
+        let OriginalUri(uri) = OriginalUri::from_request_parts(parts, app)
+            .await
+            .unwrap_or_else(|never| match never {});
+        let RawQuery(query) = RawQuery::from_request_parts(parts, app)
+            .await
+            .unwrap_or_else(|never| match never {});
+        Ok(ScimRequest {
+            base: scim_base(app, &uri, &parts.headers),
+            params: QueryParams::parse(query.as_deref()),
+            headers: parts.headers.clone(),
+        })
+    }
+}
+
+impl ScimRequest {
+    fn projection(&self) -> Projection {
+        self.params.projection()
+    }
+
+    fn precondition(&self) -> Precondition {
+        precondition(&self.headers)
+    }
+
+    /// A single User answer with `ETag` (and `Location` when created).
+    fn user(&self, status: StatusCode, account: &Account) -> Response {
+        user_response(status, account, &self.base, &self.projection())
+    }
+
+    /// A page of Users as a ListResponse.
+    async fn list(
+        &self,
+        app: &App,
+        principal: &ScimPrincipal,
+        request: &ListRequest,
+        projection: &Projection,
+    ) -> ScimResult {
+        let page = app.scim_list_users(principal, request).await?;
+        let resources = page
+            .accounts
+            .iter()
+            .map(|account| projection.apply(user_resource(account, &self.base)))
+            .collect();
+        Ok(scim_json(
+            StatusCode::OK,
+            &paged_list_response(resources, &page),
+        ))
+    }
+}
 
 /// `POST /Users`
 pub async fn create_user(
     State(app): State<Arc<App>>,
     ScimAuth(principal): ScimAuth,
-    OriginalUri(uri): OriginalUri,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
+    request: ScimRequest,
     ScimBody(body): ScimBody,
 ) -> ScimResult {
     let created = app.scim_create_user(&principal, &body).await?;
-    let base = scim_base(&app, &uri, &headers);
-    let projection = QueryParams::parse(query.as_deref()).projection();
-    Ok(user_response(
-        StatusCode::CREATED,
-        &created.account,
-        &base,
-        &projection,
-    ))
+    Ok(request.user(StatusCode::CREATED, &created.account))
 }
 
 /// `GET /Users/{id}`
@@ -39,83 +101,42 @@ pub async fn get_user(
     State(app): State<Arc<App>>,
     ScimAuth(principal): ScimAuth,
     Path(id): Path<String>,
-    OriginalUri(uri): OriginalUri,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
+    request: ScimRequest,
 ) -> ScimResult {
     let account = app.scim_get_user(&principal, &id).await?;
     let tag = etag(account.version);
-    if none_match(&headers, &tag) {
+    if none_match(&request.headers, &tag) {
         // RFC 9110 §15.4.5: a 304 carries the ETag a 200 would have carried.
         let mut response = StatusCode::NOT_MODIFIED.into_response();
-        if let Ok(value) = axum::http::HeaderValue::from_str(&tag) {
-            response
-                .headers_mut()
-                .insert(axum::http::header::ETAG, value);
+        if let Ok(value) = HeaderValue::from_str(&tag) {
+            response.headers_mut().insert(ETAG, value);
         }
         return Ok(response);
     }
-    let base = scim_base(&app, &uri, &headers);
-    let projection = QueryParams::parse(query.as_deref()).projection();
-    Ok(user_response(StatusCode::OK, &account, &base, &projection))
+    Ok(request.user(StatusCode::OK, &account))
 }
 
 /// `GET /Users`
 pub async fn list_users(
     State(app): State<Arc<App>>,
     ScimAuth(principal): ScimAuth,
-    OriginalUri(uri): OriginalUri,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
+    request: ScimRequest,
 ) -> ScimResult {
-    let params = QueryParams::parse(query.as_deref());
-    let request = params.list_request()?;
-    list(
-        &app,
-        &principal,
-        &request,
-        &params.projection(),
-        &scim_base(&app, &uri, &headers),
-    )
-    .await
+    let list = request.params.list_request()?;
+    request
+        .list(&app, &principal, &list, &request.projection())
+        .await
 }
 
-/// `POST /Users/.search`
+/// `POST /Users/.search` (and `POST /.search` at the root: only Users are served)
 pub async fn search_users(
     State(app): State<Arc<App>>,
     ScimAuth(principal): ScimAuth,
-    OriginalUri(uri): OriginalUri,
-    headers: HeaderMap,
+    request: ScimRequest,
     ScimBody(body): ScimBody,
 ) -> ScimResult {
-    let (request, projection) = search_request(&body)?;
-    list(
-        &app,
-        &principal,
-        &request,
-        &projection,
-        &scim_base(&app, &uri, &headers),
-    )
-    .await
-}
-
-async fn list(
-    app: &App,
-    principal: &crate::service::ScimPrincipal,
-    request: &ListRequest,
-    projection: &Projection,
-    base: &str,
-) -> ScimResult {
-    let page = app.scim_list_users(principal, request).await?;
-    let resources = page
-        .accounts
-        .iter()
-        .map(|account| projection.apply(user_resource(account, base)))
-        .collect();
-    Ok(super::response::scim_json(
-        StatusCode::OK,
-        &paged_list_response(resources, &page),
-    ))
+    let (list, projection) = search_request(&body)?;
+    request.list(&app, &principal, &list, &projection).await
 }
 
 /// `PUT /Users/{id}`
@@ -123,17 +144,13 @@ pub async fn replace_user(
     State(app): State<Arc<App>>,
     ScimAuth(principal): ScimAuth,
     Path(id): Path<String>,
-    OriginalUri(uri): OriginalUri,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
+    request: ScimRequest,
     ScimBody(body): ScimBody,
 ) -> ScimResult {
     let account = app
-        .scim_replace_user(&principal, &id, &body, &precondition(&headers))
+        .scim_replace_user(&principal, &id, &body, &request.precondition())
         .await?;
-    let base = scim_base(&app, &uri, &headers);
-    let projection = QueryParams::parse(query.as_deref()).projection();
-    Ok(user_response(StatusCode::OK, &account, &base, &projection))
+    Ok(request.user(StatusCode::OK, &account))
 }
 
 /// `PATCH /Users/{id}`: answers 200 with the resource.
@@ -141,17 +158,13 @@ pub async fn patch_user(
     State(app): State<Arc<App>>,
     ScimAuth(principal): ScimAuth,
     Path(id): Path<String>,
-    OriginalUri(uri): OriginalUri,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
+    request: ScimRequest,
     ScimBody(body): ScimBody,
 ) -> ScimResult {
     let account = app
-        .scim_patch_user(&principal, &id, &body, &precondition(&headers))
+        .scim_patch_user(&principal, &id, &body, &request.precondition())
         .await?;
-    let base = scim_base(&app, &uri, &headers);
-    let projection = QueryParams::parse(query.as_deref()).projection();
-    Ok(user_response(StatusCode::OK, &account, &base, &projection))
+    Ok(request.user(StatusCode::OK, &account))
 }
 
 /// `DELETE /Users/{id}`: deactivates (ABM keeps the account 30 days); 204.
@@ -159,9 +172,9 @@ pub async fn delete_user(
     State(app): State<Arc<App>>,
     ScimAuth(principal): ScimAuth,
     Path(id): Path<String>,
-    headers: HeaderMap,
+    request: ScimRequest,
 ) -> ScimResult {
-    app.scim_delete_user(&principal, &id, &precondition(&headers))
+    app.scim_delete_user(&principal, &id, &request.precondition())
         .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
