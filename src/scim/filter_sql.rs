@@ -525,7 +525,7 @@ impl Compiler {
                     return Err(unsupported());
                 }
                 let ph = self.bind(SqlParam::Int(micros));
-                Ok(format!("COALESCE({t} {} {ph}, FALSE)", sql_op(op)))
+                Ok(null_free(&t, format!("{t} {} {ph}", sql_op(op))))
             }
             Kind::Str | Kind::NormStr | Kind::ExactStr => {
                 let s = expect_str(value, path, "a \"double-quoted\" string")?;
@@ -551,13 +551,29 @@ impl Compiler {
                 format!("COALESCE(lower({t}) {} lower({ph}), FALSE)", sql_op(op))
             }
             // The column holds `user_name_norm(userName)`: lowercase the literal the same way.
+            // A prefix is a range of the (binary-collated) column, which its index serves;
+            // LIKE with a bound pattern could not use the index on either engine.
+            Kind::NormStr if op == CompareOp::Sw => {
+                let prefix = user_name_norm(s);
+                match prefix_upper_bound(&prefix) {
+                    Some(upper) => {
+                        let low = self.bind(SqlParam::Text(prefix));
+                        let high = self.bind(SqlParam::Text(upper));
+                        null_free(t, format!("{t} >= {low} AND {t} < {high}"))
+                    }
+                    None => {
+                        let ph = self.bind(SqlParam::Text(like_pattern(op, &prefix)));
+                        null_free(t, format!("{t} LIKE {ph} ESCAPE {esc}"))
+                    }
+                }
+            }
             Kind::NormStr if is_like => {
                 let ph = self.bind(SqlParam::Text(like_pattern(op, &user_name_norm(s))));
-                format!("COALESCE({t} LIKE {ph} ESCAPE {esc}, FALSE)")
+                null_free(t, format!("{t} LIKE {ph} ESCAPE {esc}"))
             }
             Kind::NormStr => {
                 let ph = self.bind(SqlParam::Text(user_name_norm(s)));
-                format!("COALESCE({t} {} {ph}, FALSE)", sql_op(op))
+                null_free(t, format!("{t} {} {ph}", sql_op(op)))
             }
             // Case-exact: SQLite's LIKE ignores ASCII case, so use substring functions.
             _ if is_like && s.is_empty() => format!("({t} IS NOT NULL)"),
@@ -579,10 +595,48 @@ impl Compiler {
             }
             _ => {
                 let ph = self.bind(SqlParam::Text(s.to_string()));
-                format!("COALESCE({t} {} {ph}, FALSE)", sql_op(op))
+                null_free(t, format!("{t} {} {ph}", sql_op(op)))
             }
         }
     }
+}
+
+/// Columns declared NOT NULL: a comparison with a bound value can never be NULL.
+const NOT_NULL_COLUMNS: [&str; 4] = ["a.user_name_norm", "a.id", "a.created_at", "a.updated_at"];
+
+/// Makes `condition` on expression `t` two-valued (never NULL) in a form the engines can still
+/// serve from an index: a bare comparison on a NOT NULL column, `t IS NOT NULL AND ...` on a
+/// nullable column, `COALESCE(..., FALSE)` on anything computed (JSON).
+fn null_free(t: &str, condition: String) -> String {
+    let is_column = t.starts_with("a.")
+        && t[2..]
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if NOT_NULL_COLUMNS.contains(&t) {
+        format!("({condition})")
+    } else if is_column {
+        format!("({t} IS NOT NULL AND {condition})")
+    } else {
+        format!("COALESCE({condition}, FALSE)")
+    }
+}
+
+/// The smallest string greater than every string starting with `prefix` in code-point (binary)
+/// order: `prefix` with its last character incremented. `None` when there is none to increment.
+fn prefix_upper_bound(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        let mut next = last as u32 + 1;
+        // Skip the surrogate gap, which holds no `char`.
+        if (0xD800..=0xDFFF).contains(&next) {
+            next = 0xE000;
+        }
+        if let Some(c) = char::from_u32(next) {
+            chars.push(c);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
 }
 
 fn expect_str<'v>(

@@ -31,18 +31,22 @@ fn text(s: &str) -> SqlParam {
 #[test]
 fn simple_columns() {
     let f = compile(r#"userName eq "BJensen""#, PG);
-    assert_eq!(f.sql, "COALESCE(a.user_name_norm = $1::text, FALSE)");
+    assert_eq!(f.sql, "(a.user_name_norm = $1::text)");
     assert_eq!(f.params, vec![text("bjensen")]);
     let f = compile(r#"userName eq "BJensen""#, LITE);
-    assert_eq!(f.sql, "COALESCE(a.user_name_norm = ?1, FALSE)");
+    assert_eq!(f.sql, "(a.user_name_norm = ?1)");
     let f = compile(r#"userName sw "J%""#, PG);
+    // A userName prefix is an index range: [prefix, prefix with its last character + 1).
     assert_eq!(
         f.sql,
-        r"COALESCE(a.user_name_norm LIKE $1::text ESCAPE E'\\', FALSE)"
+        "(a.user_name_norm >= $1::text AND a.user_name_norm < $2::text)"
     );
-    assert_eq!(f.params, vec![text("j\\%%")]);
+    assert_eq!(f.params, vec![text("j%"), text("j&")]);
     let f = compile(r#"externalId eq "AbC""#, PG);
-    assert_eq!(f.sql, "COALESCE(a.external_id = $1::text, FALSE)");
+    assert_eq!(
+        f.sql,
+        "(a.external_id IS NOT NULL AND a.external_id = $1::text)"
+    );
     assert_eq!(f.params, vec![text("AbC")]);
     let f = compile(r#"externalId sw "Ab""#, PG);
     assert_eq!(
@@ -72,13 +76,13 @@ fn simple_columns() {
         "(NOT COALESCE(a.active = ?1, FALSE))"
     );
     let f = compile(r#"meta.created gt "2024-01-01T01:00:00+01:00""#, PG);
-    assert_eq!(f.sql, "COALESCE(a.created_at > $1::bigint, FALSE)");
+    assert_eq!(f.sql, "(a.created_at > $1::bigint)");
     assert_eq!(f.params, vec![SqlParam::Int(1_704_067_200_000_000)]);
     let f = compile(
         r#"meta.lastModified le "2024-01-01T00:00:00.000123Z""#,
         LITE,
     );
-    assert_eq!(f.sql, "COALESCE(a.updated_at <= ?1, FALSE)");
+    assert_eq!(f.sql, "(a.updated_at <= ?1)");
     assert_eq!(f.params, vec![SqlParam::Int(1_704_067_200_000_123)]);
     assert_eq!(
         compile("meta.created pr", LITE).sql,
@@ -185,7 +189,7 @@ fn logic_and_placeholder_numbering() {
     .expect("compiles");
     assert_eq!(
         f.sql,
-        "(COALESCE(a.user_name_norm = $5::text, FALSE) OR (NOT (COALESCE(lower((a.attrs->>'title')) \
+        "((a.user_name_norm = $5::text) OR (NOT (COALESCE(lower((a.attrs->>'title')) \
          LIKE lower($6::text) ESCAPE E'\\\\', FALSE) AND COALESCE(a.active = $7::boolean, FALSE))))"
     );
     assert_eq!(f.params, vec![text("a"), text("%b%"), SqlParam::Bool(true)]);

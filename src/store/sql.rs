@@ -148,19 +148,28 @@ macro_rules! impl_sql_store {
             conn: &mut <$db as sqlx::Database>::Connection,
             events: &[NewEvent],
         ) -> StoreResult<()> {
-            for event in events {
-                sqlx::query(
-                    "INSERT INTO activity (org_id, at, kind, actor, account_id, detail) \
-                     VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(&event.org_id)
-                .bind(event.at)
-                .bind(&event.kind)
-                .bind(&event.actor)
-                .bind(&event.account_id)
-                .bind(event.detail.to_string())
-                .execute(&mut *conn)
-                .await?;
+            // One multi-row INSERT per chunk: the reaper records a thousand events per batch.
+            const ROWS_PER_STATEMENT: usize = 1000;
+            for chunk in events.chunks(ROWS_PER_STATEMENT) {
+                let mut sql = String::from("INSERT INTO activity (org_id, at, kind, actor, account_id, detail) VALUES ");
+                for row in 0..chunk.len() {
+                    let p = row * 6;
+                    if row > 0 {
+                        sql.push(',');
+                    }
+                    sql.push_str(&format!("(${}, ${}, ${}, ${}, ${}, ${})", p + 1, p + 2, p + 3, p + 4, p + 5, p + 6));
+                }
+                let mut query = sqlx::query(&sql);
+                for event in chunk {
+                    query = query
+                        .bind(event.org_id.clone())
+                        .bind(event.at)
+                        .bind(event.kind.clone())
+                        .bind(event.actor.clone())
+                        .bind(event.account_id.clone())
+                        .bind(event.detail.to_string());
+                }
+                query.execute(&mut *conn).await?;
             }
             Ok(())
         }
