@@ -186,7 +186,7 @@ pub type AdminResult<T> = Result<T, AdminError>;
         harness::list_requests, harness::export_har, harness::put_faults, harness::get_faults,
         harness::clear_faults, harness::reset_org, harness::apply_seed,
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonErrors),
     tags((name = "admin", description = "Admin API"))
 )]
 pub struct AdminApi;
@@ -201,6 +201,54 @@ impl utoipa::Modify for BearerAuth {
             "admin_token",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+    }
+}
+
+/// Documents the error answers every operation can give, so each response matches the schema
+/// (found by schemathesis): 401 everywhere (the admin token is checked first), and 400 wherever a
+/// query string or a body can be malformed.
+struct CommonErrors;
+
+impl utoipa::Modify for CommonErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::ParameterIn;
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let error = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let has_query = operation
+                    .parameters
+                    .iter()
+                    .flatten()
+                    .any(|p| matches!(p.parameter_in, ParameterIn::Query));
+                let responses = &mut operation.responses.responses;
+                if has_query || operation.request_body.is_some() {
+                    responses
+                        .entry("400".into())
+                        .or_insert_with(|| error("Malformed query string or body").into());
+                }
+                responses
+                    .entry("401".into())
+                    .or_insert_with(|| error("Missing or wrong admin token").into());
+            }
+        }
     }
 }
 
@@ -227,4 +275,36 @@ pub async fn docs_page() -> axum::response::Html<&'static str> {
   </body>
 </html>"#,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every documented operation lists the 401 its admin-token check can answer, and the 400 of
+    /// a malformed query string or body where it takes one (schemathesis status conformance).
+    #[test]
+    fn every_operation_documents_its_common_errors() {
+        let doc = serde_json::to_value(AdminApi::openapi()).unwrap();
+        let mut checked = 0;
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                let responses = &op["responses"];
+                assert_eq!(
+                    responses["401"]["content"]["application/json"]["schema"]["$ref"],
+                    "#/components/schemas/ErrorBody",
+                    "401 of {method} {path}"
+                );
+                let takes_input = op.get("requestBody").is_some()
+                    || op["parameters"]
+                        .as_array()
+                        .is_some_and(|ps| ps.iter().any(|p| p["in"] == "query"));
+                if takes_input {
+                    assert!(responses.get("400").is_some(), "400 of {method} {path}");
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked >= 29, "{checked} operations");
+    }
 }

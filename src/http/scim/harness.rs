@@ -13,12 +13,13 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
-use crate::http::error::scim_error_response;
+use crate::http::error::{scim_error_response, ScimError};
 use crate::http::extract::bearer_token;
 use crate::scim::error::ScimType;
 use crate::service::faults::FaultAction;
 use crate::service::journal::{dialect_features, redact_body, JournalEntry};
-use crate::service::App;
+use crate::service::{App, ServiceError};
+use crate::store::StoreError;
 
 /// Bodies larger than this are journaled as a note rather than in full.
 const MAX_JOURNALED_BODY: usize = 64 * 1024;
@@ -37,7 +38,15 @@ pub async fn scim_harness(State(app): State<Arc<App>>, request: Request, next: N
     // Requests that do not authenticate are answered by the handler's own 401 and cannot be
     // attributed to an organization, so they are not journaled.
     let principal = match bearer_token(&parts.headers) {
-        Some(token) => app.authorize_scim(Some(token)).await.ok(),
+        Some(token) => match app.authorize_scim(Some(token)).await {
+            Ok(principal) => Some(principal),
+            // Database down: answer the 503 now rather than let the handler wait for a
+            // connection a second time (requests must fail within one acquire timeout).
+            Err(err @ ServiceError::Store(StoreError::Unavailable(_))) => {
+                return ScimError(err).into_response()
+            }
+            Err(_) => None,
+        },
         None => None,
     };
     let Some(principal) = principal else {
