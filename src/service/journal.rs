@@ -49,7 +49,30 @@ pub struct Journal {
 #[derive(Default)]
 struct JournalState {
     next_seq: u64,
-    by_org: HashMap<String, VecDeque<JournalEntry>>,
+    by_org: HashMap<String, VecDeque<Stored>>,
+}
+
+/// An entry as kept: bodies as compact JSON text, parsed only when someone reads the journal.
+/// A `serde_json::Value` tree takes several times the memory of its text, and 10,000 entries per
+/// organization add up.
+struct Stored {
+    entry: JournalEntry,
+    request_body: Option<Box<str>>,
+    response_body: Option<Box<str>>,
+}
+
+impl Stored {
+    fn expand(&self) -> JournalEntry {
+        let parse = |text: &Option<Box<str>>| {
+            text.as_deref()
+                .map(|t| serde_json::from_str(t).unwrap_or_else(|_| Value::String(t.to_string())))
+        };
+        JournalEntry {
+            request_body: parse(&self.request_body),
+            response_body: parse(&self.response_body),
+            ..self.entry.clone()
+        }
+    }
 }
 
 impl Journal {
@@ -67,19 +90,35 @@ impl Journal {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Records an entry (its `seq` is assigned here), dropping the oldest beyond capacity.
-    pub fn record(&self, org_id: &str, mut entry: JournalEntry) {
+    /// Records an entry (its `seq` is assigned here), dropping the oldest beyond capacity. The
+    /// bodies are JSON text (already redacted); `entry`'s own body fields are ignored.
+    pub fn record(
+        &self,
+        org_id: &str,
+        mut entry: JournalEntry,
+        request_body: Option<String>,
+        response_body: Option<String>,
+    ) {
         if self.capacity == 0 {
             return;
         }
+        entry.request_body = None;
+        entry.response_body = None;
+        let stored = Stored {
+            entry,
+            request_body: request_body.map(String::into_boxed_str),
+            response_body: response_body.map(String::into_boxed_str),
+        };
         let mut state = self.state();
         state.next_seq += 1;
-        entry.seq = state.next_seq;
+        let seq = state.next_seq;
         let ring = state.by_org.entry(org_id.to_string()).or_default();
         if ring.len() >= self.capacity {
             ring.pop_front();
         }
-        ring.push_back(entry);
+        let mut stored = stored;
+        stored.entry.seq = seq;
+        ring.push_back(stored);
     }
 
     /// Entries of an organization matching the query, oldest first.
@@ -89,16 +128,17 @@ impl Journal {
             return Vec::new();
         };
         ring.iter()
-            .filter(|e| query.since.is_none_or(|since| e.seq > since))
-            .filter(|e| {
-                query
-                    .method
-                    .as_deref()
-                    .is_none_or(|m| e.method.eq_ignore_ascii_case(m))
+            .filter(|stored| {
+                let e = &stored.entry;
+                query.since.is_none_or(|since| e.seq > since)
+                    && query
+                        .method
+                        .as_deref()
+                        .is_none_or(|m| e.method.eq_ignore_ascii_case(m))
+                    && query.path.as_deref().is_none_or(|p| e.path.starts_with(p))
+                    && query.status.is_none_or(|s| e.status == s)
             })
-            .filter(|e| query.path.as_deref().is_none_or(|p| e.path.starts_with(p)))
-            .filter(|e| query.status.is_none_or(|s| e.status == s))
-            .cloned()
+            .map(Stored::expand)
             .collect()
     }
 

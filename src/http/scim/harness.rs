@@ -117,7 +117,7 @@ pub async fn scim_harness(State(app): State<Arc<App>>, request: Request, next: N
     let response_bytes = to_bytes(response_body, usize::MAX)
         .await
         .unwrap_or_default();
-    let request_json = journaled_body(&body);
+    let request_json = journaled_request_body(&body);
     let entry = JournalEntry {
         seq: 0,
         at: app.clock.now().await.unwrap_or_else(|_| chrono::Utc::now()),
@@ -132,11 +132,16 @@ pub async fn scim_harness(State(app): State<Arc<App>>, request: Request, next: N
             .as_ref()
             .map(dialect_features)
             .unwrap_or_default(),
-        request_body: request_json,
-        response_body: journaled_body(&response_bytes),
+        request_body: None,
+        response_body: None,
         fault,
     };
-    app.journal.record(&principal.org.id, entry);
+    app.journal.record(
+        &principal.org.id,
+        entry,
+        request_json.map(|value| value.to_string()),
+        journaled_response_body(&response_bytes),
+    );
     Response::from_parts(response_parts, Body::from(response_bytes)).into_response()
 }
 
@@ -153,7 +158,8 @@ fn recorded_headers(headers: &HeaderMap) -> Value {
     Value::Object(recorded)
 }
 
-fn journaled_body(bytes: &Bytes) -> Option<Value> {
+/// A request body as recorded: parsed (for its dialect features) and with secrets redacted.
+fn journaled_request_body(bytes: &Bytes) -> Option<Value> {
     if bytes.is_empty() {
         return None;
     }
@@ -164,4 +170,19 @@ fn journaled_body(bytes: &Bytes) -> Option<Value> {
         .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(bytes).into_owned()));
     redact_body(&mut value);
     Some(value)
+}
+
+/// A response body as recorded: our own JSON, which never holds a secret, kept as text (parsing
+/// it on every request would cost more than the rest of the journal together).
+fn journaled_response_body(bytes: &Bytes) -> Option<String> {
+    if bytes.is_empty() {
+        return None;
+    }
+    if bytes.len() > MAX_JOURNALED_BODY {
+        return Some(
+            json!({ "_journal": format!("body of {} bytes not recorded", bytes.len()) })
+                .to_string(),
+        );
+    }
+    Some(String::from_utf8_lossy(bytes).into_owned())
 }
