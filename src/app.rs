@@ -9,7 +9,7 @@ use tokio::sync::watch;
 
 use crate::clock::{Clock, ClockMode, ManualClock, SystemClock};
 use crate::config::ServeArgs;
-use crate::http::{router, HttpLimits};
+use crate::http::{router, ConnectionLimits, HttpLimits};
 use crate::service::{App, FirstStart, Settings};
 use crate::store::{self, PoolOptions};
 
@@ -20,6 +20,7 @@ pub struct Application {
     first_start: FirstStart,
     limits: HttpLimits,
     reaper_interval: std::time::Duration,
+    connection_limits: ConnectionLimits,
 }
 
 impl Application {
@@ -89,6 +90,11 @@ impl Application {
                 ..HttpLimits::default()
             },
             reaper_interval: args.reaper_interval,
+            connection_limits: ConnectionLimits {
+                max_connections: args.max_connections,
+                header_read_timeout: args.header_read_timeout,
+                ..ConnectionLimits::default()
+            },
         })
     }
 
@@ -132,11 +138,12 @@ impl Application {
             stop_rx,
         ));
         let routes = router(self.app.clone(), &self.limits);
-        axum::serve(
+        crate::http::serve(
             self.listener,
-            routes.into_make_service_with_connect_info::<SocketAddr>(),
+            routes,
+            self.connection_limits.clone(),
+            shutdown,
         )
-        .with_graceful_shutdown(shutdown)
         .await?;
         let _ = stop_tx.send(true);
         let _ = reaper.await;

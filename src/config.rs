@@ -117,6 +117,12 @@ pub struct ServeArgs {
     /// Largest accepted request body in bytes (larger → 413).
     #[arg(long, env = "ABM_SCIM_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
+    /// Open connections served at once; more are answered 503 (SCIM error) and closed.
+    #[arg(long, env = "ABM_SCIM_MAX_CONNECTIONS", default_value_t = 1024, value_parser = parse_connection_count)]
+    pub max_connections: usize,
+    /// A client must send its request headers within this time, or the connection is closed.
+    #[arg(long, env = "ABM_SCIM_HEADER_READ_TIMEOUT", default_value = "10s", value_parser = parse_positive_duration)]
+    pub header_read_timeout: Duration,
     /// Honour `X-Forwarded-Proto` / `X-Forwarded-Host` when building absolute URLs (only behind a
     /// trusted proxy).
     #[arg(long, env = "ABM_SCIM_TRUST_FORWARDED", default_value_t = false)]
@@ -155,6 +161,13 @@ fn parse_public_url(value: &str) -> Result<url::Url, String> {
         return Err("the public URL must start with http:// or https://".into());
     }
     Ok(url)
+}
+
+fn parse_connection_count(value: &str) -> Result<usize, String> {
+    match value.parse::<usize>() {
+        Ok(n) if (1..=1_000_000).contains(&n) => Ok(n),
+        _ => Err("must be a whole number from 1 to 1000000".into()),
+    }
 }
 
 fn parse_positive_duration(value: &str) -> Result<Duration, String> {

@@ -5,6 +5,7 @@ mod error;
 mod extract;
 mod health;
 pub(crate) mod scim;
+mod serve;
 mod telemetry;
 
 use std::sync::Arc;
@@ -20,6 +21,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 
 pub use error::{AdminError, ScimError, SCIM_CONTENT_TYPE};
+pub use serve::{serve, ConnectionLimits};
 
 use crate::service::App;
 
