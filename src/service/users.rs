@@ -83,23 +83,27 @@ impl App {
             self.store.append_events(&[skipped]).await?;
             return Err(err);
         }
+        // Insert first: the unique index decides whether the name is free, so the common case
+        // (a new user) costs one write and no lookup; only a conflict reads the existing account.
+        let account = new_scim_account(org, attrs.clone(), now, self.settings.retention);
+        let created = event(
+            &org.id,
+            now,
+            kinds::ACCOUNT_CREATED,
+            &actor,
+            Some(&account.id),
+            json!({ "user_name": account.user_name }),
+        );
+        match self.store.insert_account(&account, &[created]).await {
+            Ok(()) => return Ok(Created { account }),
+            Err(StoreError::Conflict(_)) => {}
+            Err(err) => return Err(err.into()),
+        }
         let norm = user_name_norm(&user_name);
-        let existing = self.store.find_account_by_user_name(&org.id, &norm).await?;
-        let Some(existing) = existing else {
-            let account = new_scim_account(org, attrs, now, self.settings.retention);
-            let created = event(
-                &org.id,
-                now,
-                kinds::ACCOUNT_CREATED,
-                &actor,
-                Some(&account.id),
-                json!({ "user_name": account.user_name }),
-            );
-            return match self.store.insert_account(&account, &[created]).await {
-                Ok(()) => Ok(Created { account }),
-                Err(StoreError::Conflict(_)) => Err(taken(&user_name)),
-                Err(err) => Err(err.into()),
-            };
+        let Some(existing) = self.store.find_account_by_user_name(&org.id, &norm).await? else {
+            // Deleted between the two statements: the name is free again, but say so rather
+            // than loop.
+            return Err(taken(&user_name));
         };
         self.create_over_existing(org, &actor, existing, attrs, now)
             .await
