@@ -110,6 +110,11 @@ pub fn from_micros(micros: i64) -> DateTime<Utc> {
         .unwrap_or(DateTime::<Utc>::MIN_UTC)
 }
 
+/// A duration in stored units (microseconds), saturating at `i64::MAX`.
+pub fn duration_micros(duration: std::time::Duration) -> i64 {
+    i64::try_from(duration.as_micros()).unwrap_or(i64::MAX)
+}
+
 /// RFC 3339 with millisecond precision and a `Z`, as SCIM `meta` timestamps are written.
 pub fn rfc3339(micros: i64) -> String {
     from_micros(micros).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)

@@ -278,7 +278,7 @@ impl App {
                     account.state = "inactive".into();
                     account.deactivated_at = Some(now);
                     account.delete_after = Some(
-                        now.saturating_add(super::users::retention_micros(self.settings.retention)),
+                        now.saturating_add(crate::clock::duration_micros(self.settings.retention)),
                     );
                     events.push(event(
                         org_id,

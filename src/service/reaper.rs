@@ -21,7 +21,7 @@ impl App {
     /// One reaper pass, in batches until nothing is left.
     pub async fn reap_once(&self, dry_run: bool) -> ServiceResult<ReaperRun> {
         let now = self.now_micros().await?;
-        let retention = i64::try_from(self.settings.retention.as_micros()).unwrap_or(i64::MAX);
+        let retention = crate::clock::duration_micros(self.settings.retention);
         let cutoff = now.saturating_sub(retention);
         if dry_run {
             return Ok(ReaperRun {

@@ -7,7 +7,7 @@ use serde_json::{json, Map, Value};
 
 use super::auth::hash_secret;
 use super::orgs::normalize_domain;
-use super::users::{new_person_id, retention_micros};
+use super::users::new_person_id;
 use super::{App, NewOrg, OrgChange, ServiceError, ServiceResult};
 use crate::clock::{from_micros, to_micros};
 use crate::scim::filter_sql::user_name_norm;
@@ -340,8 +340,9 @@ impl App {
             person_id: Some(seed.person_id.clone().unwrap_or_else(new_person_id)),
             scim_deleted: false,
             deactivated_at,
-            delete_after: deactivated_at
-                .map(|at| at.saturating_add(retention_micros(self.settings.retention))),
+            delete_after: deactivated_at.map(|at| {
+                at.saturating_add(crate::clock::duration_micros(self.settings.retention))
+            }),
             version: 1,
             created_at: now,
             updated_at: now,
@@ -364,22 +365,12 @@ impl App {
         }
         self.store.delete_events(org_id).await?;
         self.journal.clear(org_id);
-        let mut revoked = 0;
-        if revoke_tokens {
-            let now = self.now_micros().await?;
-            for token in self
-                .store
-                .list_tokens(org_id)
+        let revoked = if revoke_tokens {
+            self.revoke_all_tokens(org_id, self.now_micros().await?)
                 .await?
-                .into_iter()
-                .filter(|t| t.revoked_at.is_none())
-            {
-                let mut token = token;
-                token.revoked_at = Some(now);
-                self.store.update_token(&token, &[]).await?;
-                revoked += 1;
-            }
-        }
+        } else {
+            0
+        };
         Ok((deleted, revoked))
     }
 }

@@ -102,9 +102,7 @@ impl App {
     ) -> ServiceResult<IssuedToken> {
         let id = uuid::Uuid::new_v4().to_string();
         let expires_at = match self.settings.token_lifetime {
-            Some(lifetime) => {
-                now.saturating_add(i64::try_from(lifetime.as_micros()).unwrap_or(i64::MAX))
-            }
+            Some(lifetime) => now.saturating_add(crate::clock::duration_micros(lifetime)),
             None => from_micros(now)
                 .checked_add_months(Months::new(12))
                 .map(to_micros)
@@ -252,23 +250,24 @@ impl App {
         Ok(())
     }
 
+    /// Revokes every token of the organization not revoked yet; returns how many.
+    pub(super) async fn revoke_all_tokens(&self, org_id: &str, now: i64) -> ServiceResult<u64> {
+        let mut count = 0;
+        for mut token in self.store.list_tokens(org_id).await? {
+            if token.revoked_at.is_none() {
+                token.revoked_at = Some(now);
+                self.store.update_token(&token, &[]).await?;
+                count += 1;
+            }
+        }
+        Ok(count)
+    }
+
     /// Disconnects SCIM: every token revoked, synced accounts become manual accounts.
     pub async fn disconnect_scim(&self, org_id: &str, actor: &Actor) -> ServiceResult<()> {
         let mut org = self.require_org(org_id).await?;
         let now = self.now_micros().await?;
-        let mut tokens_revoked = 0;
-        for token in self
-            .store
-            .list_tokens(&org.id)
-            .await?
-            .into_iter()
-            .filter(|t| t.revoked_at.is_none())
-        {
-            let mut revoked = token;
-            revoked.revoked_at = Some(now);
-            self.store.update_token(&revoked, &[]).await?;
-            tokens_revoked += 1;
-        }
+        let tokens_revoked = self.revoke_all_tokens(&org.id, now).await?;
         let converted = self
             .store
             .convert_scim_accounts_to_manual(&org.id, now)

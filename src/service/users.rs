@@ -445,7 +445,7 @@ impl App {
             account.state = "inactive".into();
             account.deactivated_at = Some(now);
             account.delete_after =
-                Some(now.saturating_add(retention_micros(self.settings.retention)));
+                Some(now.saturating_add(crate::clock::duration_micros(self.settings.retention)));
             vec![event(
                 &account.org_id,
                 now,
@@ -547,7 +547,7 @@ fn new_scim_account(
         // Created disabled: ABM keeps it deactivated, on the deletion clock like any other.
         account.state = "inactive".into();
         account.deactivated_at = Some(now);
-        account.delete_after = Some(now.saturating_add(retention_micros(retention)));
+        account.delete_after = Some(now.saturating_add(crate::clock::duration_micros(retention)));
     }
     account
 }
@@ -573,10 +573,6 @@ pub fn new_person_id() -> String {
         "{:016}",
         rand::thread_rng().gen_range(1_000_000_000_000_000u64..10_000_000_000_000_000u64)
     )
-}
-
-pub(super) fn retention_micros(retention: std::time::Duration) -> i64 {
-    i64::try_from(retention.as_micros()).unwrap_or(i64::MAX)
 }
 
 fn taken(user_name: &str) -> ServiceError {
