@@ -3,6 +3,7 @@
 
 use serde_json::{json, Map, Value};
 
+use super::cursor::{Cursor, CursorOrder};
 use super::events::{event, kinds, Actor};
 use super::tokens::{connection_state, ConnectionState};
 use super::users::new_person_id;
@@ -113,14 +114,20 @@ impl App {
             );
         }
         if let Some(cursor) = &filter.cursor {
-            let (created_at, id) = decode_cursor(cursor)?;
-            let first = params.len() + 2;
-            params.push(SqlParam::Int(created_at));
-            params.push(SqlParam::Text(id));
-            conditions.push(format!(
-                "(a.created_at > ${first} OR (a.created_at = ${first} AND a.id > ${}))",
-                first + 1
-            ));
+            // The same keyset cursor as SCIM's creation-ordered lists.
+            let invalid = |_| {
+                ServiceError::bad_request(
+                    "invalid_cursor",
+                    "cursor is not one this server returned",
+                )
+            };
+            let (keyset, _) = Cursor::decode(cursor)
+                .and_then(|c| c.condition(CursorOrder::Created, params.len() + 2))
+                .map_err(invalid)?;
+            if let Some((sql, values)) = keyset {
+                conditions.push(sql);
+                params.extend(values);
+            }
         }
         let limit = filter.limit.unwrap_or(100).clamp(1, 1000);
         let page = self
@@ -140,7 +147,9 @@ impl App {
         let mut accounts = page.accounts;
         let next = if accounts.len() as i64 > limit {
             accounts.truncate(limit as usize);
-            accounts.last().map(|a| encode_cursor(a.created_at, &a.id))
+            accounts
+                .last()
+                .map(|a| Cursor::after(a, CursorOrder::Created, 0).encode())
         } else {
             None
         };
@@ -480,21 +489,4 @@ fn name_taken(user_name: &str) -> ServiceError {
         "user_name_taken",
         format!("user_name {user_name:?} is already used by another account"),
     )
-}
-
-fn encode_cursor(created_at: i64, id: &str) -> String {
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{created_at}:{id}"))
-}
-
-fn decode_cursor(cursor: &str) -> ServiceResult<(i64, String)> {
-    use base64::Engine;
-    let invalid =
-        || ServiceError::bad_request("invalid_cursor", "cursor is not one this server returned");
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(cursor)
-        .map_err(|_| invalid())?;
-    let text = String::from_utf8(bytes).map_err(|_| invalid())?;
-    let (created_at, id) = text.split_once(':').ok_or_else(invalid)?;
-    Ok((created_at.parse().map_err(|_| invalid())?, id.to_string()))
 }
