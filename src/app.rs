@@ -55,6 +55,7 @@ impl Application {
             trust_forwarded_headers: args.trust_forwarded_headers,
             journal_capacity: args.journal_capacity,
             max_body_bytes: args.max_body_bytes,
+            auth_cache_ttl: args.auth_cache_ttl,
         };
         let (app, first_start) = App::open(
             store,

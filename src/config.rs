@@ -130,6 +130,12 @@ pub struct ServeArgs {
     /// Lifetime of new SCIM tokens (ABM: one calendar year). Shorter values help tests.
     #[arg(long, env = "ABM_SCIM_TOKEN_LIFETIME", value_parser = parse_positive_duration)]
     pub token_lifetime: Option<Duration>,
+    /// How long an authorised SCIM token is trusted without reading it from the database again
+    /// (e.g. `1s`; `0s` reads it on every request). Changes made through this process (revoke,
+    /// renew, disconnect, organization changes) take effect on the next request regardless;
+    /// this bounds how long a change made by another process sharing the database takes.
+    #[arg(long, env = "ABM_SCIM_AUTH_CACHE_TTL", default_value = "1s", value_parser = humantime::parse_duration)]
+    pub auth_cache_ttl: Duration,
     /// Request-journal entries kept per organization (0 turns the journal off).
     #[arg(long, env = "ABM_SCIM_JOURNAL_CAPACITY", default_value_t = 10_000)]
     pub journal_capacity: usize,

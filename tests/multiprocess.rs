@@ -205,6 +205,57 @@ async fn two_processes_share_one_postgres_database() {
         }
     }
 
+    // A token revoked through A stops working on B too: B may trust its cached authorisation
+    // for at most --auth-cache-ttl (1 s by default); A refuses it at once.
+    let org = org_id(&http, &a).await;
+    let (status, issued) = send(
+        http.post(format!("{}/orgs/{org}/scim/tokens", a.admin_url()))
+            .bearer_auth(ADMIN_TOKEN),
+    )
+    .await;
+    assert_eq!(status, 201, "{issued}");
+    let second = issued["token"].as_str().expect("token").to_string();
+    let users = |s: &ServerProcess| format!("{}/Users?count=1", s.scim_url());
+    for server in servers {
+        let (status, body) = send(http.get(users(server)).bearer_auth(&second)).await;
+        assert_eq!(
+            status, 200,
+            "the new token works on {}: {body}",
+            server.base_url
+        );
+    }
+    let (status, body) = send(
+        http.delete(format!(
+            "{}/orgs/{org}/scim/tokens/{}",
+            a.admin_url(),
+            issued["id"].as_str().unwrap()
+        ))
+        .bearer_auth(ADMIN_TOKEN),
+    )
+    .await;
+    assert!(status == 200 || status == 204, "revoked: {status} {body}");
+    let (status, body) = send(http.get(users(&a)).bearer_auth(&second)).await;
+    assert_eq!(
+        status, 401,
+        "refused at once by the process that revoked it: {body}"
+    );
+    let revoked_at = std::time::Instant::now();
+    let mut refused_by_b = None;
+    while revoked_at.elapsed() < std::time::Duration::from_secs(10) {
+        let (status, _) = send(http.get(users(&b)).bearer_auth(&second)).await;
+        if status == 401 {
+            refused_by_b = Some(revoked_at.elapsed());
+            break;
+        }
+        assert_eq!(status, 200);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let refused_by_b = refused_by_b.expect("the other process refuses the revoked token");
+    assert!(
+        refused_by_b < std::time::Duration::from_secs(3),
+        "within the 1 s cache TTL (plus scheduling): {refused_by_b:?}"
+    );
+
     // No 5xx anywhere, and neither background reaper failed.
     for server in servers {
         let log = server.log();

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use super::auth_cache::{AuthCache, FoundToken};
 use super::events::{event, kinds, Actor};
 use super::tokens::{connection_state, ConnectionState};
 use super::{App, ServiceError, ServiceResult};
@@ -75,6 +76,57 @@ impl ScimPrincipal {
 }
 
 impl App {
+    /// The token row and organization behind a presented token: one of our JWTs (signature,
+    /// expiry and stored hash checked) or an opaque seeded token, found by its hash.
+    async fn find_token(&self, token: &str, key: &[u8; 32], now: i64) -> ServiceResult<FoundToken> {
+        match jsonwebtoken::decode::<Claims>(token, &self.keys.decoding, &self.keys.validation) {
+            Ok(data) => {
+                let claims = data.claims;
+                let claims_expire_at = claims.exp.saturating_mul(1_000_000);
+                if now >= claims_expire_at {
+                    return Err(ServiceError::Unauthorized(
+                        "token expired: renew it and update the identity provider".into(),
+                    ));
+                }
+                let (record, org) = self.store.get_token_with_org(&claims.jti, false).await?.ok_or_else(|| {
+                    ServiceError::Unauthorized(
+                        "invalid token: unknown token (revoked by disconnection or organization deleted)".into(),
+                    )
+                })?;
+                let matches: bool = hex::encode(key)
+                    .as_bytes()
+                    .ct_eq(record.token_hash.as_bytes())
+                    .into();
+                if !matches || record.org_id != claims.org {
+                    return Err(ServiceError::Unauthorized("invalid token".into()));
+                }
+                Ok(FoundToken {
+                    record,
+                    org,
+                    claims_expire_at,
+                })
+            }
+            // Not one of our JWTs: it may be an opaque token with a fixed secret from a seed
+            // file, found by the hash of the whole secret.
+            Err(_) => {
+                let (record, org) = self
+                    .store
+                    .get_token_with_org(&hex::encode(key), true)
+                    .await?
+                    .ok_or_else(|| {
+                        ServiceError::Unauthorized(
+                            "invalid token: not a SCIM token issued by this server".into(),
+                        )
+                    })?;
+                Ok(FoundToken {
+                    record,
+                    org,
+                    claims_expire_at: i64::MAX,
+                })
+            }
+        }
+    }
+
     /// Builds the app around its store and clock.
     pub(crate) fn assemble(
         store: std::sync::Arc<dyn crate::store::Store>,
@@ -87,6 +139,7 @@ impl App {
             store,
             clock,
             journal: super::journal::Journal::new(settings.journal_capacity),
+            auth_cache: AuthCache::new(settings.auth_cache_ttl),
             faults: super::faults::Faults::default(),
             settings,
             keys: Keys::new(jwt_secret, admin_token_hash),
@@ -115,8 +168,10 @@ impl App {
     }
 
     /// Authorises a SCIM request: a well-signed, unexpired token whose row exists, matches and is
-    /// not revoked, for an organization that syncs with SCIM. Every check hits the database, so a
-    /// revocation takes effect on the very next request.
+    /// not revoked, for an organization that syncs with SCIM. The row and organization come
+    /// from the database, or from the [`AuthCache`](super::auth_cache) when they were read
+    /// after the last change to tokens or organizations made in this process (and less than
+    /// its TTL ago), so a revocation takes effect on the very next request.
     pub async fn authorize_scim(&self, presented: Option<&str>) -> ServiceResult<ScimPrincipal> {
         let token = presented.ok_or_else(|| {
             ServiceError::Unauthorized(
@@ -124,44 +179,24 @@ impl App {
             )
         })?;
         let now = self.now_micros().await?;
-        let (record, org) = match jsonwebtoken::decode::<Claims>(
-            token,
-            &self.keys.decoding,
-            &self.keys.validation,
-        ) {
-            Ok(data) => {
-                let claims = data.claims;
-                if now >= claims.exp.saturating_mul(1_000_000) {
-                    return Err(ServiceError::Unauthorized(
-                        "token expired: renew it and update the identity provider".into(),
-                    ));
-                }
-                let (record, org) = self.store.get_token_with_org(&claims.jti, false).await?.ok_or_else(|| {
-                    ServiceError::Unauthorized(
-                        "invalid token: unknown token (revoked by disconnection or organization deleted)".into(),
-                    )
-                })?;
-                let matches: bool = hex::encode(hash_secret(token))
-                    .as_bytes()
-                    .ct_eq(record.token_hash.as_bytes())
-                    .into();
-                if !matches || record.org_id != claims.org {
-                    return Err(ServiceError::Unauthorized("invalid token".into()));
-                }
-                (record, org)
-            }
-            // Not one of our JWTs: it may be an opaque token with a fixed secret from a seed
-            // file, found by the hash of the whole secret.
-            Err(_) => self
-                .store
-                .get_token_with_org(&hex::encode(hash_secret(token)), true)
-                .await?
-                .ok_or_else(|| {
-                    ServiceError::Unauthorized(
-                        "invalid token: not a SCIM token issued by this server".into(),
-                    )
-                })?,
+        let key = hash_secret(token);
+        // Read before the row, so that a change committed meanwhile makes this entry stale.
+        let generation = self.store.auth_generation();
+        let cached = self.auth_cache.get(&key, generation);
+        let from_cache = cached.is_some();
+        let FoundToken {
+            record,
+            org,
+            claims_expire_at,
+        } = match cached {
+            Some(found) => found,
+            None => self.find_token(token, &key, now).await?,
         };
+        if now >= claims_expire_at {
+            return Err(ServiceError::Unauthorized(
+                "token expired: renew it and update the identity provider".into(),
+            ));
+        }
         if record.revoked_at.is_some() {
             return Err(ServiceError::Unauthorized(
                 "token revoked: create a new token in the admin API".into(),
@@ -216,6 +251,15 @@ impl App {
                     self.store.update_org(&current, &[]).await?;
                 }
             }
+        } else if !from_cache {
+            // Only rows that need no write are cached: after a refresh of `last_used_at` the
+            // next request reads the row as it now is.
+            let found = FoundToken {
+                record: record.clone(),
+                org: org.clone(),
+                claims_expire_at,
+            };
+            self.auth_cache.put(key, found, generation);
         }
         Ok(ScimPrincipal {
             org,

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 mod auth;
+mod auth_cache;
 mod bootstrap;
 mod cursor;
 pub mod error;
@@ -50,6 +51,9 @@ pub struct Settings {
     pub journal_capacity: usize,
     /// Largest accepted request body.
     pub max_body_bytes: usize,
+    /// How long an authorised token is trusted without reading it again (0: never), for
+    /// changes made by other processes sharing the database (see `auth_cache`).
+    pub auth_cache_ttl: Duration,
 }
 
 /// Everything the rules need: storage, time, settings and signing keys.
@@ -60,6 +64,7 @@ pub struct App {
     pub journal: journal::Journal,
     pub faults: faults::Faults,
     keys: auth::Keys,
+    auth_cache: auth_cache::AuthCache,
 }
 
 impl App {

@@ -6,6 +6,7 @@
 //! row still has the version the caller read.
 
 mod postgres;
+mod read_pool;
 mod records;
 mod sql;
 mod sqlite;
@@ -92,6 +93,9 @@ pub trait Store: Send + Sync + 'static {
     fn dialect(&self) -> Dialect;
     /// Checks that the database answers (for `/readyz`).
     async fn ping(&self) -> StoreResult<()>;
+    /// A counter of the writes to organizations and SCIM tokens committed through this store,
+    /// so that cached authorisations can tell they may be stale (see `service::auth_cache`).
+    fn auth_generation(&self) -> u64;
     /// Closes every pooled connection (graceful shutdown).
     async fn close(&self);
 

@@ -3,14 +3,19 @@
 use std::str::FromStr;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::Postgres;
 
+use super::read_pool::ReadPool;
 use super::PoolOptions;
 use crate::scim::filter_sql::Dialect;
 
-/// PostgreSQL store: one pool serves reads and writes (MVCC lets them run concurrently).
+/// PostgreSQL store: writes (transactions) go through an sqlx pool, single-statement reads
+/// through a [`ReadPool`] of their own, each of `--db-max-connections` connections.
 pub struct PgStore {
-    read: PgPool,
+    read: ReadPool<Postgres>,
     write: PgPool,
+    /// See [`super::Store::auth_generation`].
+    auth_epoch: std::sync::atomic::AtomicU64,
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -21,12 +26,13 @@ impl PgStore {
         let pool = PgPoolOptions::new()
             .max_connections(options.max_connections)
             .acquire_timeout(options.acquire_timeout)
-            .connect_with(connect)
+            .connect_with(connect.clone())
             .await?;
         MIGRATOR.run(&pool).await?;
         Ok(Self {
-            read: pool.clone(),
+            read: ReadPool::new(connect, options.max_connections, options.acquire_timeout),
             write: pool,
+            auth_epoch: Default::default(),
         })
     }
 }

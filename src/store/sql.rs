@@ -61,6 +61,7 @@ macro_rules! impl_sql_store {
     ) => {
         use sqlx::Row as _;
         use $crate::scim::filter_sql::SqlParam;
+        use $crate::store::read_pool::read;
         use $crate::store::sql::{account_columns, decode_json_columns, token_with_org_select};
         use $crate::store::*;
 
@@ -179,14 +180,26 @@ macro_rules! impl_sql_store {
 
         const SELECT_ACCOUNT: &str = concat!("SELECT ", account_columns!($attrs_out), " FROM accounts a ");
 
+        impl $store {
+            /// Called after every committed write to `orgs` or `scim_tokens` (see
+            /// [`Store::auth_generation`]).
+            fn auth_changed(&self) {
+                self.auth_epoch.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+            }
+        }
+
         #[async_trait::async_trait]
         impl Store for $store {
             fn dialect(&self) -> $crate::scim::filter_sql::Dialect {
                 $dialect
             }
 
+            fn auth_generation(&self) -> u64 {
+                self.auth_epoch.load(std::sync::atomic::Ordering::Acquire)
+            }
+
             async fn ping(&self) -> StoreResult<()> {
-                sqlx::query("SELECT 1").execute(&self.read).await?;
+                read!(self, sqlx::query("SELECT 1"), execute);
                 Ok(())
             }
 
@@ -196,10 +209,8 @@ macro_rules! impl_sql_store {
             }
 
             async fn get_setting(&self, key: &str) -> StoreResult<Option<String>> {
-                let row = sqlx::query("SELECT value FROM settings WHERE key = $1")
-                    .bind(key)
-                    .fetch_optional(&self.read)
-                    .await?;
+                let row = read!(self, sqlx::query("SELECT value FROM settings WHERE key = $1")
+                    .bind(key), fetch_optional);
                 Ok(match row {
                     Some(row) => Some(row.try_get("value")?),
                     None => None,
@@ -257,21 +268,18 @@ macro_rules! impl_sql_store {
                 }
                 insert_events(&mut *tx, events).await?;
                 tx.commit().await?;
+                self.auth_changed();
                 Ok(())
             }
 
             async fn get_org(&self, id: &str) -> StoreResult<Option<Org>> {
-                let row = sqlx::query("SELECT * FROM orgs WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&self.read)
-                    .await?;
+                let row = read!(self, sqlx::query("SELECT * FROM orgs WHERE id = $1")
+                    .bind(id), fetch_optional);
                 row.as_ref().map(decode_org).transpose()
             }
 
             async fn list_orgs(&self) -> StoreResult<Vec<Org>> {
-                let rows = sqlx::query("SELECT * FROM orgs ORDER BY created_at, id")
-                    .fetch_all(&self.read)
-                    .await?;
+                let rows = read!(self, sqlx::query("SELECT * FROM orgs ORDER BY created_at, id"), fetch_all);
                 rows.iter().map(decode_org).collect()
             }
 
@@ -294,6 +302,7 @@ macro_rules! impl_sql_store {
                 .await?;
                 insert_events(&mut *tx, events).await?;
                 tx.commit().await?;
+                self.auth_changed();
                 Ok(())
             }
 
@@ -302,14 +311,13 @@ macro_rules! impl_sql_store {
                     .bind(id)
                     .execute(&self.write)
                     .await?;
+                self.auth_changed();
                 Ok(done.rows_affected() > 0)
             }
 
             async fn list_domains(&self, org_id: &str) -> StoreResult<Vec<Domain>> {
-                let rows = sqlx::query("SELECT org_id, name, verified FROM domains WHERE org_id = $1 ORDER BY name")
-                    .bind(org_id)
-                    .fetch_all(&self.read)
-                    .await?;
+                let rows = read!(self, sqlx::query("SELECT org_id, name, verified FROM domains WHERE org_id = $1 ORDER BY name")
+                    .bind(org_id), fetch_all);
                 rows.iter()
                     .map(|row| {
                         Ok(Domain {
@@ -362,20 +370,19 @@ macro_rules! impl_sql_store {
                 .await?;
                 insert_events(&mut *tx, events).await?;
                 tx.commit().await?;
+                self.auth_changed();
                 Ok(())
             }
 
             async fn get_token(&self, id: &str) -> StoreResult<Option<TokenRecord>> {
-                let row = sqlx::query("SELECT * FROM scim_tokens WHERE id = $1")
-                    .bind(id)
-                    .fetch_optional(&self.read)
-                    .await?;
+                let row = read!(self, sqlx::query("SELECT * FROM scim_tokens WHERE id = $1")
+                    .bind(id), fetch_optional);
                 row.as_ref().map(decode_token).transpose()
             }
 
             async fn get_token_with_org(&self, key: &str, by_hash: bool) -> StoreResult<Option<(TokenRecord, Org)>> {
                 let sql = if by_hash { TOKEN_WITH_ORG_BY_HASH } else { TOKEN_WITH_ORG_BY_ID };
-                let row = sqlx::query(sql).bind(key).fetch_optional(&self.read).await?;
+                let row = read!(self, sqlx::query(sql).bind(key), fetch_optional);
                 let Some(row) = row else { return Ok(None) };
                 let token = decode_token(&row)?;
                 let org = Org {
@@ -405,18 +412,14 @@ macro_rules! impl_sql_store {
             }
 
             async fn get_token_by_hash(&self, token_hash: &str) -> StoreResult<Option<TokenRecord>> {
-                let row = sqlx::query("SELECT * FROM scim_tokens WHERE token_hash = $1")
-                    .bind(token_hash)
-                    .fetch_optional(&self.read)
-                    .await?;
+                let row = read!(self, sqlx::query("SELECT * FROM scim_tokens WHERE token_hash = $1")
+                    .bind(token_hash), fetch_optional);
                 row.as_ref().map(decode_token).transpose()
             }
 
             async fn list_tokens(&self, org_id: &str) -> StoreResult<Vec<TokenRecord>> {
-                let rows = sqlx::query("SELECT * FROM scim_tokens WHERE org_id = $1 ORDER BY created_at, id")
-                    .bind(org_id)
-                    .fetch_all(&self.read)
-                    .await?;
+                let rows = read!(self, sqlx::query("SELECT * FROM scim_tokens WHERE org_id = $1 ORDER BY created_at, id")
+                    .bind(org_id), fetch_all);
                 rows.iter().map(decode_token).collect()
             }
 
@@ -435,6 +438,7 @@ macro_rules! impl_sql_store {
                 .await?;
                 insert_events(&mut *tx, events).await?;
                 tx.commit().await?;
+                self.auth_changed();
                 Ok(())
             }
 
@@ -476,7 +480,7 @@ macro_rules! impl_sql_store {
 
             async fn get_account(&self, org_id: &str, id: &str) -> StoreResult<Option<Account>> {
                 let sql = concat!("SELECT ", account_columns!($attrs_out), " FROM accounts a WHERE a.id = $1 AND a.org_id = $2");
-                let row = sqlx::query(sql).bind(id).bind(org_id).fetch_optional(&self.read).await?;
+                let row = read!(self, sqlx::query(sql).bind(id).bind(org_id), fetch_optional);
                 row.as_ref().map(decode_account).transpose()
             }
 
@@ -486,7 +490,7 @@ macro_rules! impl_sql_store {
                     account_columns!($attrs_out),
                     " FROM accounts a WHERE a.org_id = $1 AND a.user_name_norm = $2"
                 );
-                let row = sqlx::query(sql).bind(org_id).bind(user_name_norm).fetch_optional(&self.read).await?;
+                let row = read!(self, sqlx::query(sql).bind(org_id).bind(user_name_norm), fetch_optional);
                 row.as_ref().map(decode_account).transpose()
             }
 
@@ -650,20 +654,16 @@ macro_rules! impl_sql_store {
                 );
                 // `count=0` asks for totalResults only: no rows to fetch.
                 let accounts = if query.limit > 0 {
-                    let rows = bind_params(sqlx::query(&sql).bind(&query.org_id), &query.condition.params)
+                    let rows = read!(self, bind_params(sqlx::query(&sql).bind(&query.org_id), &query.condition.params)
                         .bind(query.limit)
-                        .bind(query.offset)
-                        .fetch_all(&self.read)
-                        .await?;
+                        .bind(query.offset), fetch_all);
                     rows.iter().map(decode_account).collect::<StoreResult<Vec<_>>>()?
                 } else {
                     Vec::new()
                 };
                 let total = if query.count_total {
                     let sql = format!("SELECT COUNT(*) AS n FROM accounts a WHERE a.org_id = $1 AND ({condition})");
-                    let row = bind_params(sqlx::query(&sql).bind(&query.org_id), &query.condition.params)
-                        .fetch_one(&self.read)
-                        .await?;
+                    let row = read!(self, bind_params(sqlx::query(&sql).bind(&query.org_id), &query.condition.params), fetch_one);
                     Some(row.try_get::<i64, _>("n")?)
                 } else {
                     None
@@ -702,7 +702,7 @@ macro_rules! impl_sql_store {
                     " FROM accounts a WHERE a.state = 'inactive' AND a.deactivated_at <= $1 \
                      ORDER BY a.deactivated_at, a.id LIMIT $2"
                 );
-                let rows = sqlx::query(sql).bind(deactivated_before).bind(limit).fetch_all(&self.read).await?;
+                let rows = read!(self, sqlx::query(sql).bind(deactivated_before).bind(limit), fetch_all);
                 rows.iter().map(decode_account).collect()
             }
 
@@ -714,16 +714,14 @@ macro_rules! impl_sql_store {
             }
 
             async fn list_events(&self, org_id: &str, since: i64, kind: Option<&str>, limit: i64) -> StoreResult<Vec<Event>> {
-                let rows = sqlx::query(
+                let rows = read!(self, sqlx::query(
                     "SELECT * FROM activity WHERE org_id = $1 AND seq > $2 AND (CAST($3 AS TEXT) IS NULL OR kind = $3) \
                      ORDER BY seq LIMIT $4",
                 )
                 .bind(org_id)
                 .bind(since)
                 .bind(kind)
-                .bind(limit)
-                .fetch_all(&self.read)
-                .await?;
+                .bind(limit), fetch_all);
                 rows.iter().map(decode_event).collect()
             }
         }

@@ -12,12 +12,15 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+use super::read_pool::ReadPool;
 use super::PoolOptions;
 use crate::scim::filter_sql::Dialect;
 
 pub struct SqliteStore {
-    read: SqlitePool,
+    read: ReadPool<sqlx::Sqlite>,
     write: SqlitePool,
+    /// See [`super::Store::auth_generation`].
+    auth_epoch: std::sync::atomic::AtomicU64,
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -39,12 +42,16 @@ impl SqliteStore {
             .connect_with(connect.clone())
             .await?;
         MIGRATOR.run(&write).await?;
-        let read = SqlitePoolOptions::new()
-            .max_connections(options.max_connections.max(1))
-            .acquire_timeout(options.acquire_timeout)
-            .connect_with(connect.read_only(true))
-            .await?;
-        Ok(Self { read, write })
+        let read = ReadPool::new(
+            connect.read_only(true),
+            options.max_connections,
+            options.acquire_timeout,
+        );
+        Ok(Self {
+            read,
+            write,
+            auth_epoch: Default::default(),
+        })
     }
 
     /// An in-memory database lives as long as its connection: keep exactly one, forever, and
@@ -61,8 +68,9 @@ impl SqliteStore {
             .await?;
         MIGRATOR.run(&pool).await?;
         Ok(Self {
-            read: pool.clone(),
+            read: ReadPool::shared(pool.clone()),
             write: pool,
+            auth_epoch: Default::default(),
         })
     }
 }

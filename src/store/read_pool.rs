@@ -1,0 +1,191 @@
+//! The pool that serves read-only statements.
+//!
+//! sqlx's `Pool` pings every connection as it is returned: one extra round trip to PostgreSQL
+//! and one extra hop to SQLite's worker thread per statement. On the hottest requests (a token
+//! lookup, a `GET /Users/{id}`) that doubled the database cost of a request (see BENCHMARKS.md).
+//! Read connections run single statements outside any transaction, so nothing needs flushing
+//! when they are returned: the ping is only a health check, and this pool replaces it by
+//! watching the statements' own errors. A connection whose statement failed at the
+//! connection level (I/O, protocol, server shutting down) is dropped, not reused, and a new one
+//! is opened on demand. A statement cancelled half-way (the client went away) leaves the
+//! connection to be drained by the driver before its next statement, as sqlx does for every
+//! statement.
+//!
+//! An in-memory SQLite database lives inside one connection, which reads and writes must
+//! share: there the pool simply hands out that connection from sqlx's pool.
+
+use std::ops::{Deref, DerefMut};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use sqlx::pool::PoolConnection;
+use sqlx::{Connection, Database, Pool};
+use tokio::sync::{Semaphore, SemaphorePermit};
+
+type ConnectOptions<DB> = <<DB as Database>::Connection as Connection>::Options;
+
+pub struct ReadPool<DB: Database> {
+    source: Source<DB>,
+}
+
+enum Source<DB: Database> {
+    Own(OwnConnections<DB>),
+    Shared(Pool<DB>),
+}
+
+struct OwnConnections<DB: Database> {
+    idle: Mutex<Vec<DB::Connection>>,
+    /// One permit per connection that may be open at once.
+    permits: Semaphore,
+    connect: ConnectOptions<DB>,
+    acquire_timeout: Duration,
+}
+
+impl<DB: Database> ReadPool<DB> {
+    /// A pool of at most `size` connections opened with `connect` (lazily, on first need).
+    pub fn new(connect: ConnectOptions<DB>, size: u32, acquire_timeout: Duration) -> Self {
+        Self {
+            source: Source::Own(OwnConnections {
+                idle: Mutex::new(Vec::new()),
+                permits: Semaphore::new(size.max(1) as usize),
+                connect,
+                acquire_timeout,
+            }),
+        }
+    }
+
+    /// Reads through connections of an sqlx pool (shared with the writes).
+    pub fn shared(pool: Pool<DB>) -> Self {
+        Self {
+            source: Source::Shared(pool),
+        }
+    }
+
+    /// A connection, waiting at most the acquire timeout for one to be free or to open.
+    pub async fn acquire(&self) -> Result<ReadConnection<'_, DB>, sqlx::Error> {
+        let own = match &self.source {
+            Source::Shared(pool) => return Ok(ReadConnection::Shared(pool.acquire().await?)),
+            Source::Own(own) => own,
+        };
+        let deadline = tokio::time::Instant::now() + own.acquire_timeout;
+        let permit = tokio::time::timeout_at(deadline, own.permits.acquire())
+            .await
+            .map_err(|_| sqlx::Error::PoolTimedOut)?
+            .map_err(|_| sqlx::Error::PoolClosed)?;
+        let idle = own.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let connection = match idle {
+            Some(connection) => connection,
+            None => tokio::time::timeout_at(deadline, DB::Connection::connect_with(&own.connect))
+                .await
+                .map_err(|_| sqlx::Error::PoolTimedOut)??,
+        };
+        Ok(ReadConnection::Own {
+            connection: Some(connection),
+            idle: &own.idle,
+            _permit: permit,
+        })
+    }
+
+    /// Closes idle connections and refuses new acquisitions.
+    pub async fn close(&self) {
+        match &self.source {
+            Source::Shared(pool) => pool.close().await,
+            Source::Own(own) => {
+                own.permits.close();
+                let idle = std::mem::take(&mut *own.idle.lock().unwrap_or_else(|e| e.into_inner()));
+                for connection in idle {
+                    let _ = connection.close().await;
+                }
+            }
+        }
+    }
+}
+
+/// A read connection; it goes back to its pool when dropped.
+pub enum ReadConnection<'p, DB: Database> {
+    Own {
+        /// `None` only once the connection was found broken and dropped.
+        connection: Option<DB::Connection>,
+        idle: &'p Mutex<Vec<DB::Connection>>,
+        _permit: SemaphorePermit<'p>,
+    },
+    Shared(PoolConnection<DB>),
+}
+
+impl<DB: Database> ReadConnection<'_, DB> {
+    /// Passes a statement's result through; a connection-level failure drops the connection
+    /// so that the next statement opens a fresh one instead of failing again.
+    pub fn check<T>(mut self, result: Result<T, sqlx::Error>) -> Result<T, sqlx::Error> {
+        if let (Err(err), ReadConnection::Own { connection, .. }) = (&result, &mut self) {
+            if is_connection_failure(err) {
+                connection.take();
+            }
+        }
+        result
+    }
+}
+
+/// Errors after which the connection cannot be trusted with another statement.
+fn is_connection_failure(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::Protocol(_)
+        | sqlx::Error::WorkerCrashed => true,
+        // PostgreSQL SQLSTATE class 08 (connection exception), 57P01-57P03 (shutdown, crash).
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03")
+        }),
+        _ => false,
+    }
+}
+
+impl<DB: Database> Deref for ReadConnection<'_, DB> {
+    type Target = DB::Connection;
+
+    fn deref(&self) -> &Self::Target {
+        match self {
+            ReadConnection::Own { connection, .. } => connection
+                .as_ref()
+                .expect("a dropped connection is never used again"),
+            ReadConnection::Shared(connection) => connection,
+        }
+    }
+}
+
+impl<DB: Database> DerefMut for ReadConnection<'_, DB> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        match self {
+            ReadConnection::Own { connection, .. } => connection
+                .as_mut()
+                .expect("a dropped connection is never used again"),
+            ReadConnection::Shared(connection) => connection,
+        }
+    }
+}
+
+impl<DB: Database> Drop for ReadConnection<'_, DB> {
+    fn drop(&mut self) {
+        if let ReadConnection::Own {
+            connection, idle, ..
+        } = self
+        {
+            if let Some(connection) = connection.take() {
+                idle.lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(connection);
+            }
+        }
+    }
+}
+
+/// Runs one read statement: `read!(self, query, fetch_optional)` is
+/// `query.fetch_optional(conn).await?` on a connection of `self.read`.
+macro_rules! read {
+    ($store:expr, $query:expr, $fetch:ident) => {{
+        let mut connection = $store.read.acquire().await?;
+        let result = $query.$fetch(&mut *connection).await;
+        connection.check(result)?
+    }};
+}
+pub(crate) use read;
