@@ -303,8 +303,60 @@ async fn reaper_passes_and_reactivations_race_without_corruption(engine: Engine)
     assert_eq!(again["deleted"], 0, "{again}");
     server.stop().await;
 }
+/// Creates of new and of already-taken userNames at once: on SQLite they are committed in
+/// batches (group commit), and a batch holding a conflict must still give every request the
+/// answer it would have had alone, with exactly one `account_created` event per account.
+async fn concurrent_creates_mixing_new_and_taken_names_answer_each_alone(engine: Engine) {
+    let server = engine.server().await;
+    for i in 0..10 {
+        create_user(&server, &format!("taken-{i}@example.com")).await;
+    }
+    let mut tasks = JoinSet::new();
+    for i in 0..80 {
+        // Even requests create new names, odd ones retry a taken one.
+        let user_name = if i % 2 == 0 {
+            format!("new-{i}@example.com")
+        } else {
+            format!("taken-{}@example.com", i % 10)
+        };
+        let request = server.scim(Method::POST, "/Users").json(&json!({
+            "schemas": [USER_SCHEMA],
+            "userName": user_name,
+        }));
+        tasks.spawn(async move { (user_name, send(request).await) });
+    }
+    let mut created = HashSet::new();
+    while let Some(result) = tasks.join_next().await {
+        let (user_name, (status, body)) = result.expect("task");
+        if user_name.starts_with("new-") {
+            assert_eq!(status, 201, "{user_name}: {body}");
+            assert_eq!(body["userName"], user_name.as_str(), "{body}");
+            created.insert(body["id"].as_str().expect("id").to_string());
+        } else {
+            assert_eq!(status, 409, "{user_name}: {body}");
+            assert_eq!(body["scimType"], "uniqueness", "{body}");
+        }
+    }
+    assert_eq!(created.len(), 40);
+    for id in &created {
+        let (status, body) = send(server.scim(Method::GET, &format!("/Users/{id}"))).await;
+        assert_eq!(status, 200, "{body}");
+    }
+    let events = events_by_account(&server, "account_created").await;
+    assert_eq!(
+        events.len(),
+        50,
+        "10 + 40 accounts, one event each: {events:?}"
+    );
+    assert!(events.values().all(|n| *n == 1), "{events:?}");
+    let (status, list) = send(server.scim(Method::GET, "/Users").query(&[("count", "0")])).await;
+    assert_eq!(status, 200);
+    assert_eq!(list["totalResults"], 50, "{list}");
+    server.stop().await;
+}
 
 on_both_engines!(
+    concurrent_creates_mixing_new_and_taken_names_answer_each_alone,
     fifty_concurrent_creates_of_one_user_name_make_one_account,
     concurrent_patches_with_one_if_match_admit_exactly_one,
     hundred_concurrent_email_adds_lose_nothing,

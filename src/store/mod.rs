@@ -10,6 +10,7 @@ mod read_pool;
 mod records;
 mod sql;
 mod sqlite;
+mod sqlite_batch;
 
 use async_trait::async_trait;
 

@@ -37,6 +37,13 @@ impl PgStore {
     }
 }
 
+impl PgStore {
+    /// Inserts are single statements here, committed by PostgreSQL's own group commit.
+    fn insert_batcher(&self) -> Option<&super::sqlite_batch::InsertBatcher> {
+        None
+    }
+}
+
 // Rows are claimed with SKIP LOCKED so several server processes can reap concurrently without
 // waiting on, or double-deleting, each other's rows.
 const REAP_SQL: &str = concat!(

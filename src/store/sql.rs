@@ -145,6 +145,32 @@ macro_rules! impl_sql_store {
             })
         }
 
+        /// `INSERT INTO activity ...` for `count` events, numbering its parameters from `$first`.
+        fn insert_events_sql(first: usize, count: usize) -> String {
+            let mut sql = String::from("INSERT INTO activity (org_id, at, kind, actor, account_id, detail) VALUES ");
+            for row in 0..count {
+                let p = first + row * 6;
+                if row > 0 {
+                    sql.push(',');
+                }
+                sql.push_str(&format!("(${}, ${}, ${}, ${}, ${}, ${})", p, p + 1, p + 2, p + 3, p + 4, p + 5));
+            }
+            sql
+        }
+
+        fn bind_events<'q>(mut query: Query<'q>, events: &'q [NewEvent]) -> Query<'q> {
+            for event in events {
+                query = query
+                    .bind(event.org_id.as_str())
+                    .bind(event.at)
+                    .bind(event.kind.as_str())
+                    .bind(event.actor.as_str())
+                    .bind(event.account_id.as_deref())
+                    .bind(event.detail.to_string());
+            }
+            query
+        }
+
         async fn insert_events(
             conn: &mut <$db as sqlx::Database>::Connection,
             events: &[NewEvent],
@@ -152,25 +178,8 @@ macro_rules! impl_sql_store {
             // One multi-row INSERT per chunk: the reaper records a thousand events per batch.
             const ROWS_PER_STATEMENT: usize = 1000;
             for chunk in events.chunks(ROWS_PER_STATEMENT) {
-                let mut sql = String::from("INSERT INTO activity (org_id, at, kind, actor, account_id, detail) VALUES ");
-                for row in 0..chunk.len() {
-                    let p = row * 6;
-                    if row > 0 {
-                        sql.push(',');
-                    }
-                    sql.push_str(&format!("(${}, ${}, ${}, ${}, ${}, ${})", p + 1, p + 2, p + 3, p + 4, p + 5, p + 6));
-                }
-                let mut query = sqlx::query(&sql);
-                for event in chunk {
-                    query = query
-                        .bind(event.org_id.clone())
-                        .bind(event.at)
-                        .bind(event.kind.clone())
-                        .bind(event.actor.clone())
-                        .bind(event.account_id.clone())
-                        .bind(event.detail.to_string());
-                }
-                query.execute(&mut *conn).await?;
+                let sql = insert_events_sql(1, chunk.len());
+                bind_events(sqlx::query(&sql), chunk).execute(&mut *conn).await?;
             }
             Ok(())
         }
@@ -443,8 +452,14 @@ macro_rules! impl_sql_store {
             }
 
             async fn insert_account(&self, account: &Account, events: &[NewEvent]) -> StoreResult<()> {
-                let mut tx = self.write.begin().await?;
-                sqlx::query(concat!(
+                // SQLite commits concurrent inserts together (see `sqlite_batch`).
+                if let Some(batcher) = self.insert_batcher() {
+                    return batcher.insert(account, events).await;
+                }
+                // PostgreSQL: the account and its events in one round trip, as one statement
+                // (a data-modifying CTE is atomic without BEGIN); a POST /Users used to cost
+                // five (BEGIN, two INSERTs, COMMIT, and the pool's ping).
+                const INSERT: &str = concat!(
                     "INSERT INTO accounts (id, org_id, user_name, user_name_norm, external_id, active, state, \
                      source, roles, person_id, scim_deleted, deactivated_at, delete_after, version, created_at, \
                      updated_at, attrs) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
@@ -453,28 +468,34 @@ macro_rules! impl_sql_store {
                     "$17",
                     $attrs_in_post,
                     ")"
-                ))
-                .bind(&account.id)
-                .bind(&account.org_id)
-                .bind(&account.user_name)
-                .bind(&account.user_name_norm)
-                .bind(&account.external_id)
-                .bind(account.active)
-                .bind(&account.state)
-                .bind(&account.source)
-                .bind(serde_json::to_string(&account.roles)?)
-                .bind(&account.person_id)
-                .bind(account.scim_deleted)
-                .bind(account.deactivated_at)
-                .bind(account.delete_after)
-                .bind(account.version)
-                .bind(account.created_at)
-                .bind(account.updated_at)
-                .bind(serde_json::Value::Object(account.attrs.clone()).to_string())
-                .execute(&mut *tx)
-                .await?;
-                insert_events(&mut *tx, events).await?;
-                tx.commit().await?;
+                );
+                let sql = if events.is_empty() {
+                    INSERT.to_string()
+                } else {
+                    format!("WITH inserted AS ({INSERT} RETURNING id) {}", insert_events_sql(18, events.len()))
+                };
+                let roles = serde_json::to_string(&account.roles)?;
+                let attrs = serde_json::Value::Object(account.attrs.clone()).to_string();
+                let query = sqlx::query(&sql)
+                    .bind(&account.id)
+                    .bind(&account.org_id)
+                    .bind(&account.user_name)
+                    .bind(&account.user_name_norm)
+                    .bind(&account.external_id)
+                    .bind(account.active)
+                    .bind(&account.state)
+                    .bind(&account.source)
+                    .bind(roles)
+                    .bind(&account.person_id)
+                    .bind(account.scim_deleted)
+                    .bind(account.deactivated_at)
+                    .bind(account.delete_after)
+                    .bind(account.version)
+                    .bind(account.created_at)
+                    .bind(account.updated_at)
+                    .bind(attrs);
+                let query = bind_events(query, events);
+                query.execute(&self.write).await?;
                 Ok(())
             }
 

@@ -13,12 +13,15 @@ use sqlx::sqlite::{
 };
 
 use super::read_pool::ReadPool;
+use super::sqlite_batch::InsertBatcher;
 use super::PoolOptions;
 use crate::scim::filter_sql::Dialect;
 
 pub struct SqliteStore {
     read: ReadPool<sqlx::Sqlite>,
     write: SqlitePool,
+    /// Group commit of account inserts on the write pool.
+    inserts: InsertBatcher,
     /// See [`super::Store::auth_generation`].
     auth_epoch: std::sync::atomic::AtomicU64,
 }
@@ -49,6 +52,7 @@ impl SqliteStore {
         );
         Ok(Self {
             read,
+            inserts: InsertBatcher::start(write.clone()),
             write,
             auth_epoch: Default::default(),
         })
@@ -69,9 +73,16 @@ impl SqliteStore {
         MIGRATOR.run(&pool).await?;
         Ok(Self {
             read: ReadPool::shared(pool.clone()),
+            inserts: InsertBatcher::start(pool.clone()),
             write: pool,
             auth_epoch: Default::default(),
         })
+    }
+}
+
+impl SqliteStore {
+    fn insert_batcher(&self) -> Option<&InsertBatcher> {
+        Some(&self.inserts)
     }
 }
 

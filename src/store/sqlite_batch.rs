@@ -1,0 +1,187 @@
+//! Group commit of account inserts (`POST /Users`) on SQLite.
+//!
+//! SQLite has one writer, and every committed transaction appends each page it touched to the
+//! WAL: an account insert touches the accounts table, its four indexes and the activity table,
+//! about eight pages, so commits, not SQL, were most of the cost of a POST (BENCHMARKS.md).
+//! Committing concurrent inserts together writes each shared page once per batch. One task
+//! owns the batching: it takes every insert queued while the previous batch was committing (up
+//! to [`MAX_BATCH`]) and commits them as one transaction of two multi-row INSERTs. When a batch
+//! fails (typically one userName already taken), it is rolled back and each insert is run
+//! alone, so every caller gets the answer its own insert would have had. An insert that arrives
+//! alone is committed alone, at once: batching adds no wait.
+//!
+//! A queued insert is carried out even if its request is cancelled meanwhile, as if the client
+//! had gone away just after the commit.
+
+use sqlx::sqlite::SqlitePool;
+use sqlx::SqliteConnection;
+use tokio::sync::{mpsc, oneshot};
+
+use super::{Account, NewEvent, StoreError, StoreResult};
+
+/// Inserts committed together at most (23 parameters each with one event: far below SQLite's
+/// 32,766 bound parameters).
+const MAX_BATCH: usize = 64;
+
+const ACCOUNT_COLUMNS: &str = "INSERT INTO accounts (id, org_id, user_name, user_name_norm, \
+    external_id, active, state, source, roles, person_id, scim_deleted, deactivated_at, \
+    delete_after, version, created_at, updated_at, attrs) VALUES ";
+const ACCOUNT_PARAMS: usize = 17;
+const EVENT_COLUMNS: &str =
+    "INSERT INTO activity (org_id, at, kind, actor, account_id, detail) VALUES ";
+const EVENT_PARAMS: usize = 6;
+
+struct InsertJob {
+    account: Account,
+    events: Vec<NewEvent>,
+    reply: oneshot::Sender<StoreResult<()>>,
+}
+
+pub struct InsertBatcher {
+    jobs: mpsc::Sender<InsertJob>,
+}
+
+impl InsertBatcher {
+    /// Starts the batching task on the write pool; it ends when the batcher is dropped.
+    pub fn start(write: SqlitePool) -> Self {
+        let (jobs, queue) = mpsc::channel(1024);
+        tokio::spawn(run(write, queue));
+        Self { jobs }
+    }
+
+    /// Inserts one account with its events, committed alone or with others queued meanwhile.
+    pub async fn insert(&self, account: &Account, events: &[NewEvent]) -> StoreResult<()> {
+        let stopped = || StoreError::Unavailable("the SQLite writer has stopped".into());
+        let (reply, answer) = oneshot::channel();
+        let job = InsertJob {
+            account: account.clone(),
+            events: events.to_vec(),
+            reply,
+        };
+        self.jobs.send(job).await.map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+}
+
+async fn run(write: SqlitePool, mut queue: mpsc::Receiver<InsertJob>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        commit(&write, std::mem::take(&mut batch)).await;
+    }
+}
+
+async fn commit(write: &SqlitePool, jobs: Vec<InsertJob>) {
+    let mut conn = match write.acquire().await {
+        Ok(conn) => conn,
+        Err(err) => {
+            let err = err.to_string();
+            for job in jobs {
+                let _ = job.reply.send(Err(StoreError::Unavailable(err.clone())));
+            }
+            return;
+        }
+    };
+    if jobs.len() > 1 {
+        match execute(&mut conn, &jobs).await {
+            Ok(()) => {
+                for job in jobs {
+                    let _ = job.reply.send(Ok(()));
+                }
+                return;
+            }
+            // Someone's insert failed; find out whose, one by one.
+            Err(_) => rollback(&mut conn).await,
+        }
+    }
+    for job in jobs {
+        let result = execute(&mut conn, std::slice::from_ref(&job)).await;
+        if result.is_err() {
+            rollback(&mut conn).await;
+        }
+        let _ = job.reply.send(result);
+    }
+}
+
+/// `BEGIN IMMEDIATE; INSERT accounts ...; INSERT activity ...; COMMIT` as one query: one hop
+/// to the connection's worker thread (`$N` parameters bind by number across statements).
+async fn execute(conn: &mut SqliteConnection, jobs: &[InsertJob]) -> StoreResult<()> {
+    let events: usize = jobs.iter().map(|job| job.events.len()).sum();
+    let mut sql = String::from("BEGIN IMMEDIATE; ");
+    sql.push_str(ACCOUNT_COLUMNS);
+    push_rows(&mut sql, 1, jobs.len(), ACCOUNT_PARAMS);
+    if events > 0 {
+        sql.push_str("; ");
+        sql.push_str(EVENT_COLUMNS);
+        push_rows(
+            &mut sql,
+            1 + jobs.len() * ACCOUNT_PARAMS,
+            events,
+            EVENT_PARAMS,
+        );
+    }
+    sql.push_str("; COMMIT");
+
+    let mut query = sqlx::query(&sql).persistent(false);
+    for job in jobs {
+        let account = &job.account;
+        query = query
+            .bind(&account.id)
+            .bind(&account.org_id)
+            .bind(&account.user_name)
+            .bind(&account.user_name_norm)
+            .bind(&account.external_id)
+            .bind(account.active)
+            .bind(&account.state)
+            .bind(&account.source)
+            .bind(serde_json::to_string(&account.roles)?)
+            .bind(&account.person_id)
+            .bind(account.scim_deleted)
+            .bind(account.deactivated_at)
+            .bind(account.delete_after)
+            .bind(account.version)
+            .bind(account.created_at)
+            .bind(account.updated_at)
+            .bind(serde_json::Value::Object(account.attrs.clone()).to_string());
+    }
+    for event in jobs.iter().flat_map(|job| &job.events) {
+        query = query
+            .bind(&event.org_id)
+            .bind(event.at)
+            .bind(&event.kind)
+            .bind(&event.actor)
+            .bind(&event.account_id)
+            .bind(event.detail.to_string());
+    }
+    query.execute(conn).await?;
+    Ok(())
+}
+
+/// `($first, ..., $first+width-1), (...)` for `rows` rows.
+fn push_rows(sql: &mut String, first: usize, rows: usize, width: usize) {
+    use std::fmt::Write;
+    for row in 0..rows {
+        sql.push_str(if row == 0 { "(" } else { ", (" });
+        for column in 0..width {
+            let separator = if column == 0 { "" } else { ", " };
+            let _ = write!(sql, "{separator}${}", first + row * width + column);
+        }
+        sql.push(')');
+    }
+}
+
+/// Ends the transaction a failed [`execute`] left open (harmless when none is).
+async fn rollback(conn: &mut SqliteConnection) {
+    let _ = sqlx::query("ROLLBACK").execute(conn).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_rows;
+
+    #[test]
+    fn rows_number_their_parameters_consecutively() {
+        let mut sql = String::new();
+        push_rows(&mut sql, 18, 2, 3);
+        assert_eq!(sql, "($18, $19, $20), ($21, $22, $23)");
+    }
+}
