@@ -114,8 +114,44 @@ async fn service_provider_config_advertises_cursor_paging(engine: Engine) {
     assert_eq!(config["pagination"]["index"], true);
     server.stop().await;
 }
+/// `totalResults` is the filter's count on every index page: full, partial, past the end, and
+/// for filters matching one account or none (the store infers it from a partial page).
+async fn index_pages_report_the_filter_total_on_every_page(engine: Engine) {
+    let server = engine.server().await;
+    seed_users(&server, 25).await;
+    let cases = [
+        ("startIndex=1&count=10", 25, 10),
+        ("startIndex=21&count=10", 25, 5),
+        ("startIndex=25&count=10", 25, 1),
+        ("startIndex=26&count=10", 25, 0),
+        ("startIndex=40&count=10", 25, 0),
+        ("count=0", 25, 0),
+        ("filter=userName%20eq%20%22user03%40example.com%22", 1, 1),
+        ("filter=userName%20eq%20%22nobody%40example.com%22", 0, 0),
+        ("filter=displayName%20eq%20%22D1%22&count=3", 5, 3),
+        (
+            "filter=displayName%20eq%20%22D1%22&startIndex=4&count=3",
+            5,
+            2,
+        ),
+        (
+            "filter=displayName%20eq%20%22D1%22&startIndex=6&count=3",
+            5,
+            0,
+        ),
+    ];
+    for (query, total, items) in cases {
+        let (status, page) = send(server.scim(Method::GET, &format!("/Users?{query}"))).await;
+        assert_eq!(status, 200, "{query}: {page}");
+        assert_eq!(page["totalResults"], total, "{query}: {page}");
+        let resources = page["Resources"].as_array().map_or(0, Vec::len);
+        assert_eq!(resources, items, "{query}: {page}");
+    }
+    server.stop().await;
+}
 
 on_both_engines!(
+    index_pages_report_the_filter_total_on_every_page,
     cursor_pages_cover_everything_once,
     bad_cursors_are_rejected,
     service_provider_config_advertises_cursor_paging,

@@ -106,7 +106,6 @@ impl App {
         };
         let max = i64::from(self.settings.max_results);
         let count = request.count.unwrap_or(max).clamp(0, max);
-        let total = self.count_visible(principal, &condition).await?;
         let by_cursor = request.cursor.is_some();
         let mut offset = request.start_index.unwrap_or(1).max(1) - 1;
         let mut page_condition = condition.clone();
@@ -135,9 +134,16 @@ impl App {
                 order_by,
                 limit: count + i64::from(by_cursor),
                 offset,
-                count_total: false,
+                // An index page counts its own filter (the store can often tell the total from
+                // the page alone); a cursor page's condition also holds the keyset, so the total
+                // is counted apart.
+                count_total: !by_cursor,
             })
             .await?;
+        let total = match page.total {
+            Some(total) => total,
+            None => self.count_visible(principal, &condition).await?,
+        };
         let mut accounts = page.accounts;
         let next_cursor = if by_cursor && accounts.len() as i64 > count {
             accounts.truncate(count as usize);
