@@ -46,10 +46,21 @@ pub struct Journal {
     inner: Mutex<JournalState>,
 }
 
+/// Body text kept per organization at most: besides `--journal-capacity` entries, the oldest
+/// entries go once their bodies add up to this. Pages of 100 Users are ~60 KB each, and 10,000
+/// of them would otherwise hold 600 MB.
+const BODY_BYTES_PER_ORG: usize = 8 * 1024 * 1024;
+
 #[derive(Default)]
 struct JournalState {
     next_seq: u64,
-    by_org: HashMap<String, VecDeque<Stored>>,
+    by_org: HashMap<String, Ring>,
+}
+
+#[derive(Default)]
+struct Ring {
+    entries: VecDeque<Stored>,
+    body_bytes: usize,
 }
 
 /// An entry as kept: bodies as compact JSON text, parsed only when someone reads the journal.
@@ -62,6 +73,11 @@ struct Stored {
 }
 
 impl Stored {
+    fn body_bytes(&self) -> usize {
+        self.request_body.as_deref().map_or(0, str::len)
+            + self.response_body.as_deref().map_or(0, str::len)
+    }
+
     fn expand(&self) -> JournalEntry {
         let parse = |text: &Option<Box<str>>| {
             text.as_deref()
@@ -113,12 +129,18 @@ impl Journal {
         state.next_seq += 1;
         let seq = state.next_seq;
         let ring = state.by_org.entry(org_id.to_string()).or_default();
-        if ring.len() >= self.capacity {
-            ring.pop_front();
+        let bytes = stored.body_bytes();
+        while !ring.entries.is_empty()
+            && (ring.entries.len() >= self.capacity || ring.body_bytes + bytes > BODY_BYTES_PER_ORG)
+        {
+            if let Some(oldest) = ring.entries.pop_front() {
+                ring.body_bytes -= oldest.body_bytes();
+            }
         }
         let mut stored = stored;
         stored.entry.seq = seq;
-        ring.push_back(stored);
+        ring.body_bytes += bytes;
+        ring.entries.push_back(stored);
     }
 
     /// Entries of an organization matching the query, oldest first.
@@ -127,7 +149,8 @@ impl Journal {
         let Some(ring) = state.by_org.get(org_id) else {
             return Vec::new();
         };
-        ring.iter()
+        ring.entries
+            .iter()
             .filter(|stored| {
                 let e = &stored.entry;
                 query.since.is_none_or(|since| e.seq > since)
@@ -244,5 +267,59 @@ fn has_string_booleans(value: &Value) -> bool {
         Value::Object(map) => map.values().any(has_string_booleans),
         Value::Array(items) => items.iter().any(has_string_booleans),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(path: &str) -> JournalEntry {
+        JournalEntry {
+            seq: 0,
+            at: chrono::Utc::now(),
+            method: "GET".into(),
+            path: path.into(),
+            query: None,
+            status: 200,
+            token_id: None,
+            latency_ms: 0.0,
+            request_headers: Value::Null,
+            request_body: None,
+            response_body: None,
+            dialect: Vec::new(),
+            fault: None,
+        }
+    }
+
+    #[test]
+    fn large_bodies_evict_the_oldest_entries_within_the_byte_budget() {
+        let journal = Journal::new(10_000);
+        let body = format!("\"{}\"", "x".repeat(1024 * 1024));
+        for i in 0..40 {
+            journal.record(
+                "org",
+                entry(&format!("/Users/{i}")),
+                None,
+                Some(body.clone()),
+            );
+        }
+        let kept = journal.list("org", &JournalQuery::default());
+        assert!(kept.len() < 40 && kept.len() >= 4, "kept {}", kept.len());
+        assert!(kept.len() * body.len() <= BODY_BYTES_PER_ORG);
+        assert_eq!(kept.last().unwrap().path, "/Users/39", "the newest stays");
+        // Small entries are bounded by the capacity alone.
+        let small = Journal::new(5);
+        for i in 0..8 {
+            small.record(
+                "org",
+                entry(&format!("/Users/{i}")),
+                None,
+                Some("{}".into()),
+            );
+        }
+        let kept = small.list("org", &JournalQuery::default());
+        assert_eq!(kept.len(), 5);
+        assert_eq!(kept[0].path, "/Users/3");
     }
 }
