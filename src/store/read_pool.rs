@@ -1,9 +1,10 @@
-//! The pool that serves read-only statements.
+//! The pool that serves single statements: every read, and on PostgreSQL the inserts that are
+//! one autocommit statement (`POST /Users`). Transactions use sqlx's pool (`write`).
 //!
 //! sqlx's `Pool` pings every connection as it is returned: one extra round trip to PostgreSQL
 //! and one extra hop to SQLite's worker thread per statement. On the hottest requests (a token
 //! lookup, a `GET /Users/{id}`) that doubled the database cost of a request (see BENCHMARKS.md).
-//! Read connections run single statements outside any transaction, so nothing needs flushing
+//! These connections run single statements outside any transaction, so nothing needs flushing
 //! when they are returned: the ping is only a health check, and this pool replaces it by
 //! watching the statements' own errors. A connection whose statement failed at the
 //! connection level (I/O, protocol, server shutting down) is dropped, not reused, and a new one

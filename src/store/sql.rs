@@ -495,7 +495,9 @@ macro_rules! impl_sql_store {
                     .bind(account.updated_at)
                     .bind(attrs);
                 let query = bind_events(query, events);
-                query.execute(&self.write).await?;
+                // A single autocommit statement needs no transaction handling, so it runs on the
+                // statement pool (see `read_pool`), sparing the write pool's ping on release.
+                read!(self, query, execute);
                 Ok(())
             }
 
