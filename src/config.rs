@@ -73,8 +73,8 @@ pub struct DatabaseArgs {
         hide_env_values = true
     )]
     pub database_url: String,
-    /// Largest number of pooled database connections (PostgreSQL: for reads, and as many for
-    /// writes; SQLite: readers, at most 8, besides the single writer).
+    /// Largest number of pooled database connections (PostgreSQL: in all, a quarter of them for
+    /// transactions; SQLite: readers, at most 8, besides the single writer).
     #[arg(long, env = "ABM_SCIM_DB_MAX_CONNECTIONS", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub db_max_connections: u32,
     /// How long a request waits for a database connection before failing with 503 (e.g. `3s`).

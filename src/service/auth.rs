@@ -140,6 +140,7 @@ impl App {
             clock,
             journal: super::journal::Journal::new(settings.journal_capacity),
             auth_cache: AuthCache::new(settings.auth_cache_ttl),
+            expiry_notes: tokio::sync::Mutex::new(()),
             faults: super::faults::Faults::default(),
             settings,
             keys: Keys::new(jwt_secret, admin_token_hash),

@@ -65,6 +65,8 @@ pub struct App {
     pub faults: faults::Faults,
     keys: auth::Keys,
     auth_cache: auth_cache::AuthCache,
+    /// Serialises [`App::note_token_expiry`] within the process.
+    expiry_notes: tokio::sync::Mutex<()>,
 }
 
 impl App {

@@ -299,6 +299,9 @@ impl App {
     /// `token_expired` (once per token, on expiry). Called on reads of the connection and of the
     /// activity, and by the reaper.
     pub async fn note_token_expiry(&self, org_id: &str) -> ServiceResult<()> {
+        // Read, then write what is missing: two passes at once (the background reaper and an
+        // admin request) would both see a warning missing and both record it.
+        let _one_at_a_time = self.expiry_notes.lock().await;
         let now = self.now_micros().await?;
         let tokens = self.store.list_tokens(org_id).await?;
         // `expiring_notified` marks the warning; whether the expiry was recorded is in the log.

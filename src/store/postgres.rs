@@ -9,8 +9,8 @@ use super::read_pool::ReadPool;
 use super::PoolOptions;
 use crate::scim::filter_sql::Dialect;
 
-/// PostgreSQL store: writes (transactions) go through an sqlx pool, single-statement reads
-/// through a [`ReadPool`] of their own, each of `--db-max-connections` connections.
+/// PostgreSQL store: transactions go through an sqlx pool, single statements through a
+/// [`ReadPool`] of their own; together at most `--db-max-connections` connections.
 pub struct PgStore {
     read: ReadPool<Postgres>,
     write: PgPool,
@@ -23,14 +23,18 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres
 impl PgStore {
     pub async fn connect(url: &str, options: &PoolOptions) -> anyhow::Result<Self> {
         let connect = PgConnectOptions::from_str(url)?.application_name("abm-scim");
+        // `--db-max-connections` is the process's whole share of the server's connections: a
+        // quarter for transactions, the rest for single statements (most requests).
+        let writers = (options.max_connections / 4).max(1);
+        let statements = (options.max_connections - writers).max(1);
         let pool = PgPoolOptions::new()
-            .max_connections(options.max_connections)
+            .max_connections(writers)
             .acquire_timeout(options.acquire_timeout)
             .connect_with(connect.clone())
             .await?;
         MIGRATOR.run(&pool).await?;
         Ok(Self {
-            read: ReadPool::new(connect, options.max_connections, options.acquire_timeout),
+            read: ReadPool::new(connect, statements, options.acquire_timeout),
             write: pool,
             auth_epoch: Default::default(),
         })
