@@ -7,7 +7,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::config::SeedArgs;
 use crate::service::seed_gen::generate_accounts;
-use crate::store::{self, PoolOptions, Store};
+use crate::store::{self, Account, PoolOptions, Store};
 
 /// Runs the command; returns the one-line summary.
 pub async fn run(args: &SeedArgs) -> anyhow::Result<String> {
@@ -51,24 +51,43 @@ async fn seed(store: &dyn Store, args: &SeedArgs) -> anyhow::Result<String> {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let started = Instant::now();
+    // Accounts are generated on a thread of their own, one batch ahead, while the store inserts
+    // the previous batch: generation and insertion overlap instead of alternating.
+    let (sender, mut batches) = tokio::sync::mpsc::channel::<(u64, Vec<Account>)>(1);
+    let generator = {
+        let (org_id, users, batch) = (org.id.clone(), args.users, args.batch);
+        let (seed_number, start) = (args.seed_number, args.start);
+        tokio::task::spawn_blocking(move || {
+            let mut done = 0;
+            while done < users {
+                let count = batch.min(users - done);
+                let accounts =
+                    generate_accounts(&org_id, &domain, seed_number, start + done, count, now);
+                if sender.blocking_send((start + done, accounts)).is_err() {
+                    break; // the inserter stopped on an error
+                }
+                done += count;
+            }
+        })
+    };
     let mut done = 0;
-    while done < args.users {
-        let count = args.batch.min(args.users - done);
-        let accounts = generate_accounts(
-            &org.id,
-            &domain,
-            args.seed_number,
-            args.start + done,
-            count,
-            now,
-        );
-        store
-            .bulk_insert_accounts(&accounts)
-            .await
-            .with_context(|| format!("inserting accounts {}..{} (already seeded? use --start or another --seed-number)", args.start + done, args.start + done + count))?;
+    while let Some((first, accounts)) = batches.recv().await {
+        let count = accounts.len() as u64;
+        let inserted = store.bulk_insert_accounts(&accounts).await.with_context(|| {
+            format!(
+                "inserting accounts {first}..{} (already seeded? use --start or another --seed-number)",
+                first + count
+            )
+        });
+        if let Err(err) = inserted {
+            drop(batches);
+            let _ = generator.await;
+            return Err(err);
+        }
         done += count;
         bar.set_position(done);
     }
+    generator.await.context("the account generator failed")?;
     bar.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
     Ok(format!(

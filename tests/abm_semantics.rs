@@ -414,6 +414,7 @@ async fn the_reaper_deletes_after_the_retention(engine: Engine) {
     let run = admin.run_reaper().await;
     assert_eq!(run["deleted"], 1);
     assert_eq!(run["accounts"][0]["id"], id);
+    assert_eq!(run["truncated"], false, "{run}");
     let (status, _) = send(admin.request(
         Method::GET,
         &format!("/orgs/{}/accounts/{id}", server.default_org_id()),
@@ -427,6 +428,98 @@ async fn the_reaper_deletes_after_the_retention(engine: Engine) {
         account(&server, keep["id"].as_str().unwrap()).await["state"],
         "active"
     );
+    server.stop().await;
+}
+
+/// A pass over more accounts than one batch deletes them all, each with its event, but answers
+/// with the count and only the first 100 accounts (a pass over 100,000 used to answer 47 MB).
+async fn a_large_reaper_pass_counts_everything_and_lists_the_first_hundred(engine: Engine) {
+    // More than one batch on either engine (10,000 rows on SQLite, 2,000 on PostgreSQL).
+    const EXPIRED: u64 = 10_050;
+    let server = engine.server().await;
+    let app = server.app();
+    let org = server.default_org_id().to_string();
+    let now = abm_scim::clock::to_micros(app.clock.now().await.unwrap());
+    let day = 86_400_000_000;
+    let mut accounts =
+        abm_scim::service::seed_gen::generate_accounts(&org, "example.com", 9, 0, EXPIRED, now);
+    // Deactivated 40 days ago, one microsecond apart: the reaper takes the oldest first.
+    for (i, account) in accounts.iter_mut().enumerate() {
+        account.active = false;
+        account.state = "inactive".into();
+        account.deactivated_at = Some(now - 40 * day + i as i64);
+    }
+    app.store.bulk_insert_accounts(&accounts).await.unwrap();
+    // Deactivated 10 days ago: kept.
+    let (_, kept) = create(&server, &user("kim@example.com", "e-kim")).await;
+    let kept = kept["id"].as_str().unwrap().to_string();
+    send(server.scim(Method::DELETE, &format!("/Users/{kept}"))).await;
+    server.admin().advance_clock("P10D").await;
+    let reaped_at = abm_scim::clock::to_micros(app.clock.now().await.unwrap());
+
+    let listed_ids = |body: &Value| -> Vec<String> {
+        body["accounts"]
+            .as_array()
+            .expect("accounts")
+            .iter()
+            .map(|a| a["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let first: Vec<String> = accounts[..100].iter().map(|a| a.id.clone()).collect();
+    let (status, dry) = send(
+        server
+            .admin()
+            .request(Method::POST, "/reaper/run?dry_run=true"),
+    )
+    .await;
+    assert_eq!(status, 200, "{dry}");
+    assert_eq!(dry["deleted"], EXPIRED);
+    assert_eq!(dry["truncated"], true);
+    assert_eq!(listed_ids(&dry), first, "a dry run lists the first 100 due");
+
+    let run = server.admin().run_reaper().await;
+    assert_eq!(run["deleted"], EXPIRED);
+    assert_eq!(run["dry_run"], false);
+    assert_eq!(run["truncated"], true);
+    assert_eq!(
+        listed_ids(&run),
+        first,
+        "the first 100 deleted, oldest first"
+    );
+    assert_eq!(
+        run["accounts"][0]["user_name"],
+        accounts[0].user_name.as_str()
+    );
+    assert_eq!(run["accounts"][0]["state"], "inactive");
+
+    // One `account_deleted` event per deleted account, as the per-account path records it.
+    let deleted = app
+        .store
+        .list_events(&org, 0, Some("account_deleted"), 100_000)
+        .await
+        .unwrap();
+    assert_eq!(deleted.len() as u64, EXPIRED);
+    let by_id: std::collections::HashMap<&str, &abm_scim::store::Account> =
+        accounts.iter().map(|a| (a.id.as_str(), a)).collect();
+    let mut seen = std::collections::HashSet::new();
+    for event in &deleted {
+        let id = event.account_id.as_deref().expect("account_id");
+        let account = by_id.get(id).expect("an event for an expired account");
+        assert!(seen.insert(id), "one event per account: {id}");
+        assert_eq!(event.actor, "reaper");
+        assert_eq!(event.org_id, org);
+        assert_eq!(event.detail, json!({ "user_name": account.user_name }));
+        assert_eq!(event.at, reaped_at, "recorded at the time of the pass");
+    }
+    assert_eq!(
+        account(&server, &kept).await["state"],
+        "inactive",
+        "an account inactive for 10 days stays"
+    );
+    let again = server.admin().run_reaper().await;
+    assert_eq!(again["deleted"], 0, "{again}");
+    assert_eq!(again["truncated"], false);
+    assert_eq!(again["accounts"], json!([]));
     server.stop().await;
 }
 
@@ -663,6 +756,7 @@ on_both_engines!(
     delete_deactivates_and_hides_from_scim,
     active_false_deactivates_in_every_dialect_and_active_true_reactivates,
     the_reaper_deletes_after_the_retention,
+    a_large_reaper_pass_counts_everything_and_lists_the_first_hundred,
     the_background_reaper_runs_on_its_interval,
     the_manual_clock_moves_forward_only,
     editing_the_person_id_breaks_the_link_until_resolved,

@@ -6,15 +6,41 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use super::{App, ServiceResult};
+use crate::scim::filter_sql::Dialect;
 use crate::store::Account;
 
-/// Rows deleted per transaction: small enough that no lock is held for long.
-pub const REAPER_BATCH: i64 = 1000;
+/// Accounts deleted per transaction (each with its event). SQLite writes every page a
+/// transaction changes to its WAL and again at the next checkpoint, and any batch of expired
+/// accounts changes pages all over the account indexes (the userName one above all): 10,000-row
+/// batches write less than a third of what 1,000-row ones did (0.7 vs 2.2 GB for 100,000
+/// accounts, 1.6 vs 2.7 s), and that I/O slows concurrent reads as much as the CPU does. A batch
+/// still holds the single writer for a fraction of a second only. PostgreSQL's cost is per row,
+/// not per page: smaller batches keep its row locks short.
+fn batch_size(dialect: Dialect) -> i64 {
+    match dialect {
+        Dialect::Sqlite => 10_000,
+        Dialect::Postgres => 2_000,
+    }
+}
+
+/// How many of the deleted accounts a pass reports in full (the first ones it deleted); the
+/// others are only counted.
+pub const REAPER_LISTED: usize = 100;
 
 /// What one pass did (or, dry, would do).
 #[derive(Debug, Default)]
 pub struct ReaperRun {
-    pub deleted: Vec<Account>,
+    /// How many accounts were (or would be) deleted.
+    pub deleted: u64,
+    /// The first [`REAPER_LISTED`] of them, oldest deactivation first.
+    pub accounts: Vec<Account>,
+}
+
+impl ReaperRun {
+    /// Whether more accounts went than [`ReaperRun::accounts`] lists.
+    pub fn truncated(&self) -> bool {
+        self.deleted > self.accounts.len() as u64
+    }
 }
 
 impl App {
@@ -24,16 +50,27 @@ impl App {
         let retention = crate::clock::duration_micros(self.settings.retention);
         let cutoff = now.saturating_sub(retention);
         if dry_run {
+            let accounts = self
+                .store
+                .list_reapable(cutoff, REAPER_LISTED as i64)
+                .await?;
+            let deleted = self.store.count_reapable(cutoff).await?;
             return Ok(ReaperRun {
-                deleted: self.store.list_reapable(cutoff, 100_000).await?,
+                deleted: deleted.max(accounts.len() as u64),
+                accounts,
             });
         }
         let mut run = ReaperRun::default();
+        let batch_size = batch_size(self.store.dialect());
         loop {
-            let batch = self.store.reap_inactive(cutoff, REAPER_BATCH, now).await?;
-            let done = (batch.len() as i64) < REAPER_BATCH;
-            run.deleted.extend(batch);
-            if done {
+            let keep = REAPER_LISTED - run.accounts.len();
+            let batch = self
+                .store
+                .reap_inactive(cutoff, batch_size, now, keep)
+                .await?;
+            run.deleted += batch.count;
+            run.accounts.extend(batch.accounts);
+            if batch.count < batch_size as u64 {
                 break;
             }
             // Let API requests in between batches.
@@ -45,7 +82,10 @@ impl App {
 
 /// Runs the reaper every `interval` until `stop` turns true.
 pub async fn run_reaper(app: Arc<App>, interval: Duration, mut stop: watch::Receiver<bool>) {
-    let mut ticker = tokio::time::interval(interval);
+    // The first pass comes one interval after start, not at once: a pass racing the first
+    // requests of a test harness (which moves a manual clock, then asks for a pass itself)
+    // would take the accounts it expects its own pass to report.
+    let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
@@ -56,7 +96,7 @@ pub async fn run_reaper(app: Arc<App>, interval: Duration, mut stop: watch::Rece
             break;
         }
         match app.reap_once(false).await {
-            Ok(run) => tracing::info!(deleted = run.deleted.len(), "reaper run"),
+            Ok(run) => tracing::info!(deleted = run.deleted, "reaper run"),
             Err(err) => tracing::warn!(error = %err, "reaper run failed"),
         }
         // Token warnings are due at a point in time, not when someone next looks.

@@ -101,7 +101,7 @@ pub fn generate_accounts(
                 crate::scim::schema::ENTERPRISE_SCHEMA.into(),
                 json!({ "employeeNumber": format!("{index:08}"), "department": department, "costCenter": format!("CC-{}", rng.gen_range(100..999)) }),
             );
-            let uuid = uuid::Builder::from_random_bytes(rng.gen()).into_uuid();
+            let uuid = ordered_uuid(seed_number, index, rng.gen());
             Account {
                 id: uuid.to_string(),
                 org_id: org_id.to_string(),
@@ -123,6 +123,24 @@ pub fn generate_accounts(
             }
         })
         .collect()
+}
+
+/// A UUIDv7-shaped id whose 48-bit time field grows with `index` (the rest is random): ids of
+/// consecutive accounts sort together, so bulk inserts append to the id indexes instead of
+/// dirtying a random page of each per row (with random v4 ids, seeding 1M accounts on SQLite
+/// wrote 15 GB of WAL for a 1 GB database).
+fn ordered_uuid(seed_number: u64, index: u64, random: [u8; 16]) -> uuid::Uuid {
+    // 2024-01-01T00:00:00Z in milliseconds; each seed number gets its own stretch of ~2^36.
+    const BASE_MS: u64 = 1_704_067_200_000;
+    let time = BASE_MS
+        .wrapping_add(seed_number.wrapping_mul(1 << 36))
+        .wrapping_add(index)
+        & 0xFFFF_FFFF_FFFF;
+    let mut bytes = random;
+    bytes[..6].copy_from_slice(&time.to_be_bytes()[2..]);
+    bytes[6] = (bytes[6] & 0x0F) | 0x70;
+    bytes[8] = (bytes[8] & 0x3F) | 0x80;
+    uuid::Uuid::from_bytes(bytes)
 }
 
 #[cfg(test)]

@@ -87,6 +87,15 @@ pub struct AccountQuery {
     pub count_total: bool,
 }
 
+/// What one [`Store::reap_inactive`] batch deleted.
+#[derive(Debug, Clone, Default)]
+pub struct Reaped {
+    /// How many accounts were deleted.
+    pub count: u64,
+    /// The first `keep` of them (in deletion order), as they were.
+    pub accounts: Vec<Account>,
+}
+
 /// The storage contract shared by both engines.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {
@@ -177,18 +186,23 @@ pub trait Store: Send + Sync + 'static {
     async fn convert_scim_accounts_to_manual(&self, org_id: &str, now: i64) -> StoreResult<u64>;
     async fn query_accounts(&self, query: &AccountQuery) -> StoreResult<AccountPage>;
 
-    /// Deletes up to `batch` accounts inactive since `deactivated_before` or earlier, with one
-    /// `account deleted` event each, and returns them. Safe with several processes sharing one
-    /// database: a row is claimed by exactly one caller.
+    /// Deletes up to `batch` accounts inactive since `deactivated_before` or earlier, oldest
+    /// deactivation first, with one `account_deleted` event each (actor `reaper`, detail
+    /// `{"user_name": ...}`), all in one transaction and set-based in SQL (no row travels to the
+    /// server and back). Returns how many went and the first `keep` of them in full. Safe with
+    /// several processes sharing one database: a row is claimed by exactly one caller.
     async fn reap_inactive(
         &self,
         deactivated_before: i64,
         batch: i64,
         now: i64,
-    ) -> StoreResult<Vec<Account>>;
-    /// What [`Store::reap_inactive`] would delete, without deleting.
+        keep: usize,
+    ) -> StoreResult<Reaped>;
+    /// The first `limit` accounts [`Store::reap_inactive`] would delete, without deleting.
     async fn list_reapable(&self, deactivated_before: i64, limit: i64)
         -> StoreResult<Vec<Account>>;
+    /// How many accounts [`Store::reap_inactive`] would delete.
+    async fn count_reapable(&self, deactivated_before: i64) -> StoreResult<u64>;
 
     async fn append_events(&self, events: &[NewEvent]) -> StoreResult<()>;
     async fn list_events(

@@ -48,12 +48,24 @@ impl PgStore {
     }
 }
 
-// Rows are claimed with SKIP LOCKED so several server processes can reap concurrently without
-// waiting on, or double-deleting, each other's rows.
+// One statement per batch: rows are claimed with SKIP LOCKED (several server processes can reap
+// concurrently without waiting on, or double-deleting, each other's rows), deleted by the row
+// versions just locked (a TID scan: no second index lookup per row), and their `account_deleted`
+// events written from the deleted rows, all inside PostgreSQL; only the first $4 rows come back,
+// each with the batch's size. A row updated between the statement's snapshot and its lock is
+// left for the next batch. The detail is `{"user_name":"..."}`, as `serde_json` writes it.
 const REAP_SQL: &str = concat!(
-    "DELETE FROM accounts WHERE id IN (SELECT id FROM accounts WHERE state = 'inactive' \
-     AND deactivated_at <= $1 ORDER BY deactivated_at LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING ",
-    super::sql::account_columns!(bare, "attrs::text")
+    "WITH gone AS (DELETE FROM accounts WHERE ctid = ANY(ARRAY(SELECT ctid FROM accounts \
+     WHERE state = 'inactive' AND deactivated_at <= $1 ORDER BY deactivated_at LIMIT $2 \
+     FOR UPDATE SKIP LOCKED)) RETURNING *), \
+     logged AS (INSERT INTO activity (org_id, at, kind, actor, account_id, detail) \
+     SELECT org_id, $3, 'account_deleted', 'reaper', id, \
+     '{\"user_name\":' || to_json(user_name)::text || '}' FROM gone) \
+     SELECT ",
+    super::sql::account_columns!(bare, "attrs::text"),
+    // Sorted and cut before `attrs` is turned into text: only the rows returned pay for it.
+    ", reaped FROM (SELECT *, COUNT(*) OVER () AS reaped FROM gone \
+     ORDER BY deactivated_at, id LIMIT $4) AS kept"
 );
 
 super::sql::impl_sql_store! {

@@ -96,11 +96,33 @@ fn is_in_memory(url: &str) -> bool {
     url == "sqlite::memory:" || url.contains(":memory:") || url.contains("mode=memory")
 }
 
-// SQLite has a single writer, so the claim needs no row locks: the whole statement is atomic.
+// SQLite has a single writer, so the claim needs no row locks: three statements in one
+// transaction (sqlx runs them in turn with the same parameters) claim the same batch, the first
+// `$2` expired accounts in `accounts_reaper` index order (no sort), because nothing else can write
+// in between. The first records the `account_deleted` events (detail `{"user_name":"..."}`, as
+// `serde_json` writes it), the second returns the first `$4` rows with the batch's size (sorted
+// by rowid alone, then joined to their columns), the last deletes them.
+macro_rules! reap_claim {
+    () => {
+        "SELECT rowid FROM accounts WHERE state = 'inactive' AND deactivated_at <= $1 \
+         ORDER BY deactivated_at, rowid LIMIT $2"
+    };
+}
 const REAP_SQL: &str = concat!(
-    "DELETE FROM accounts WHERE id IN (SELECT id FROM accounts WHERE state = 'inactive' \
-     AND deactivated_at <= $1 ORDER BY deactivated_at LIMIT $2) RETURNING ",
-    super::sql::account_columns!(bare, "attrs")
+    "INSERT INTO activity (org_id, at, kind, actor, account_id, detail) \
+     SELECT org_id, $3, 'account_deleted', 'reaper', id, json_object('user_name', user_name) \
+     FROM accounts WHERE rowid IN (",
+    reap_claim!(),
+    ") ORDER BY deactivated_at, rowid; SELECT ",
+    super::sql::account_columns!(bare, "attrs"),
+    ", kept.reaped FROM (SELECT rowid AS kept_rowid, deactivated_at AS kept_at, \
+     COUNT(*) OVER () AS reaped FROM accounts WHERE rowid IN (",
+    reap_claim!(),
+    ") ORDER BY deactivated_at, rowid LIMIT $4) AS kept \
+     JOIN accounts ON accounts.rowid = kept.kept_rowid ORDER BY kept.kept_at, kept.kept_rowid; \
+     DELETE FROM accounts WHERE rowid IN (",
+    reap_claim!(),
+    ")"
 );
 
 super::sql::impl_sql_store! {

@@ -103,21 +103,16 @@ async fn commit(write: &SqlitePool, jobs: Vec<InsertJob>) {
 }
 
 /// `BEGIN IMMEDIATE; INSERT accounts ...; INSERT activity ...; COMMIT` as one query: one hop
-/// to the connection's worker thread (`$N` parameters bind by number across statements).
+/// to the connection's worker thread.
 async fn execute(conn: &mut SqliteConnection, jobs: &[InsertJob]) -> StoreResult<()> {
     let events: usize = jobs.iter().map(|job| job.events.len()).sum();
     let mut sql = String::from("BEGIN IMMEDIATE; ");
     sql.push_str(ACCOUNT_COLUMNS);
-    push_rows(&mut sql, 1, jobs.len(), ACCOUNT_PARAMS);
+    push_rows(&mut sql, jobs.len(), ACCOUNT_PARAMS);
     if events > 0 {
         sql.push_str("; ");
         sql.push_str(EVENT_COLUMNS);
-        push_rows(
-            &mut sql,
-            1 + jobs.len() * ACCOUNT_PARAMS,
-            events,
-            EVENT_PARAMS,
-        );
+        push_rows(&mut sql, events, EVENT_PARAMS);
     }
     sql.push_str("; COMMIT");
 
@@ -156,14 +151,15 @@ async fn execute(conn: &mut SqliteConnection, jobs: &[InsertJob]) -> StoreResult
     Ok(())
 }
 
-/// `($first, ..., $first+width-1), (...)` for `rows` rows.
-fn push_rows(sql: &mut String, first: usize, rows: usize, width: usize) {
-    use std::fmt::Write;
+/// `(?, ..., ?), (...)`: `rows` rows of `width` positional parameters. Positional, not `$N`:
+/// sqlx binds numbered SQLite parameters with a lookup per parameter that grows with their
+/// number (quadratic over a batch), while `?` are bound in order, continuing from one statement
+/// to the next.
+fn push_rows(sql: &mut String, rows: usize, width: usize) {
     for row in 0..rows {
         sql.push_str(if row == 0 { "(" } else { ", (" });
         for column in 0..width {
-            let separator = if column == 0 { "" } else { ", " };
-            let _ = write!(sql, "{separator}${}", first + row * width + column);
+            sql.push_str(if column == 0 { "?" } else { ", ?" });
         }
         sql.push(')');
     }
@@ -179,9 +175,9 @@ mod tests {
     use super::push_rows;
 
     #[test]
-    fn rows_number_their_parameters_consecutively() {
+    fn rows_have_one_placeholder_per_column() {
         let mut sql = String::new();
-        push_rows(&mut sql, 18, 2, 3);
-        assert_eq!(sql, "($18, $19, $20), ($21, $22, $23)");
+        push_rows(&mut sql, 2, 3);
+        assert_eq!(sql, "(?, ?, ?), (?, ?, ?)");
     }
 }

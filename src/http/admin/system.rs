@@ -148,9 +148,11 @@ pub struct ReaperQuery {
     dry_run: Option<bool>,
 }
 
-/// Run one reaper pass now.
+/// Run one reaper pass now: deletes every account inactive for longer than the retention and
+/// answers how many went, listing the first 100 of them (`truncated` when there were more; the
+/// activity feed has one `account_deleted` event for each).
 #[utoipa::path(post, path = "/admin/v1/reaper/run", tag = "admin", security(("admin_token" = [])), params(ReaperQuery),
-    responses((status = 200, body = ReaperRunView)))]
+    responses((status = 200, body = ReaperRunView), (status = 400, body = ErrorBody)))]
 pub async fn run_reaper(
     State(app): State<Arc<App>>,
     query: Result<Query<ReaperQuery>, axum::extract::rejection::QueryRejection>,
@@ -163,12 +165,13 @@ pub async fn run_reaper(
         app.note_all_token_expiry().await?;
     }
     if !dry_run {
-        tracing::info!(deleted = run.deleted.len(), "reaper run (requested)");
+        tracing::info!(deleted = run.deleted, "reaper run (requested)");
     }
     Ok(Json(ReaperRunView {
-        deleted: run.deleted.len(),
+        deleted: run.deleted,
         dry_run,
-        accounts: run.deleted.iter().map(AccountView::from).collect(),
+        truncated: run.truncated(),
+        accounts: run.accounts.iter().map(AccountView::from).collect(),
     }))
 }
 

@@ -276,9 +276,14 @@ pub struct ClockRequest {
     pub set: Option<DateTime<Utc>>,
 }
 
+/// What a reaper pass deleted (with `dry_run`, would delete).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReaperRunView {
-    pub deleted: usize,
+    /// How many accounts were deleted (would be, with `dry_run`).
+    pub deleted: u64,
     pub dry_run: bool,
+    /// The first of them, oldest deactivation first: at most 100, see `truncated`.
     pub accounts: Vec<AccountView>,
+    /// Whether `deleted` is larger than the number of `accounts` listed.
+    pub truncated: bool,
 }
