@@ -57,6 +57,11 @@ impl Keys {
     }
 }
 
+/// A SCIM token past its expiry (its own `exp`, or its row's after a renewal).
+fn token_expired() -> ServiceError {
+    ServiceError::Unauthorized("token expired: renew it and update the identity provider".into())
+}
+
 /// SHA-256 of a secret, as stored.
 pub fn hash_secret(secret: &str) -> [u8; 32] {
     Sha256::digest(secret.as_bytes()).into()
@@ -84,9 +89,7 @@ impl App {
                 let claims = data.claims;
                 let claims_expire_at = claims.exp.saturating_mul(1_000_000);
                 if now >= claims_expire_at {
-                    return Err(ServiceError::Unauthorized(
-                        "token expired: renew it and update the identity provider".into(),
-                    ));
+                    return Err(token_expired());
                 }
                 let (record, org) = self.store.get_token_with_org(&claims.jti, false).await?.ok_or_else(|| {
                     ServiceError::Unauthorized(
@@ -194,9 +197,7 @@ impl App {
             None => self.find_token(token, &key, now).await?,
         };
         if now >= claims_expire_at {
-            return Err(ServiceError::Unauthorized(
-                "token expired: renew it and update the identity provider".into(),
-            ));
+            return Err(token_expired());
         }
         if record.revoked_at.is_some() {
             return Err(ServiceError::Unauthorized(
@@ -204,9 +205,7 @@ impl App {
             ));
         }
         if now >= record.expires_at {
-            return Err(ServiceError::Unauthorized(
-                "token expired: renew it and update the identity provider".into(),
-            ));
+            return Err(token_expired());
         }
         if org.directory_sync_source != "scim" {
             return Err(ServiceError::Forbidden(format!(

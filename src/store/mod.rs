@@ -6,11 +6,11 @@
 //! row still has the version the caller read.
 
 mod postgres;
-mod read_pool;
 mod records;
 mod sql;
 mod sqlite;
 mod sqlite_batch;
+mod statement_pool;
 
 use async_trait::async_trait;
 

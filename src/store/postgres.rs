@@ -5,14 +5,14 @@ use std::str::FromStr;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::Postgres;
 
-use super::read_pool::ReadPool;
+use super::statement_pool::StatementPool;
 use super::PoolOptions;
 use crate::scim::filter_sql::Dialect;
 
 /// PostgreSQL store: transactions go through an sqlx pool, single statements through a
-/// [`ReadPool`] of their own; together at most `--db-max-connections` connections.
+/// [`StatementPool`] of their own; together at most `--db-max-connections` connections.
 pub struct PgStore {
-    read: ReadPool<Postgres>,
+    statements: StatementPool<Postgres>,
     write: PgPool,
     /// See [`super::Store::auth_generation`].
     auth_epoch: std::sync::atomic::AtomicU64,
@@ -34,7 +34,7 @@ impl PgStore {
             .await?;
         MIGRATOR.run(&pool).await?;
         Ok(Self {
-            read: ReadPool::new(connect, statements, options.acquire_timeout),
+            statements: StatementPool::new(connect, statements, options.acquire_timeout),
             write: pool,
             auth_epoch: Default::default(),
         })
@@ -75,4 +75,17 @@ super::sql::impl_sql_store! {
     attrs_in = ("CAST(", " AS JSONB)"),
     attrs_out = "a.attrs::text",
     reap_sql = REAP_SQL,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn statements_number_their_parameters_from_first() {
+        assert_eq!(
+            super::insert_events_sql(18, 2),
+            "INSERT INTO activity (org_id, at, kind, actor, account_id, detail) VALUES \
+             ($18,$19,$20,$21,$22,$23),($24,$25,$26,$27,$28,$29)"
+        );
+        assert!(super::insert_accounts_sql(1, 1).ends_with(",$16,CAST($17 AS JSONB))"));
+    }
 }

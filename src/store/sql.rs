@@ -63,7 +63,7 @@ macro_rules! impl_sql_store {
     ) => {
         use sqlx::Row as _;
         use $crate::scim::filter_sql::SqlParam;
-        use $crate::store::read_pool::read;
+        use $crate::store::statement_pool::statement;
         use $crate::store::sql::{account_columns, decode_json_columns, token_with_org_select};
         use $crate::store::*;
 
@@ -147,20 +147,83 @@ macro_rules! impl_sql_store {
             })
         }
 
-        /// `INSERT INTO activity ...` for `count` events, numbering its parameters from `$first`.
-        fn insert_events_sql(first: usize, count: usize) -> String {
-            let mut sql = String::from("INSERT INTO activity (org_id, at, kind, actor, account_id, detail) VALUES ");
-            for row in 0..count {
-                let p = first + row * 6;
-                if row > 0 {
-                    sql.push(',');
+        /// Appends `rows` rows of `width` parameters, `(.., ..), (.., ..)`, each row's last one
+        /// wrapped in `last` (the JSON cast of `attrs`, or nothing). PostgreSQL gets `$N`
+        /// numbered from `first`; SQLite gets plain `?`: sqlx resolves a numbered SQLite
+        /// parameter through sqlite3_bind_parameter_name, a linear scan of the statement's
+        /// names, which makes binding a large statement quadratic, while `?` bind in order (also
+        /// across the statements of one multi-statement query).
+        fn push_param_rows(sql: &mut String, first: usize, rows: usize, width: usize, last: (&str, &str)) {
+            use std::fmt::Write as _;
+            let positional = $dialect == $crate::scim::filter_sql::Dialect::Sqlite;
+            let mut n = first;
+            for row in 0..rows {
+                sql.push_str(if row == 0 { "(" } else { ",(" });
+                for column in 1..=width {
+                    if column > 1 {
+                        sql.push(',');
+                    }
+                    let wrap = if column == width { last } else { ("", "") };
+                    sql.push_str(wrap.0);
+                    if positional {
+                        sql.push('?');
+                    } else {
+                        let _ = write!(sql, "${n}");
+                    }
+                    sql.push_str(wrap.1);
+                    n += 1;
                 }
-                sql.push_str(&format!("(${}, ${}, ${}, ${}, ${}, ${})", p, p + 1, p + 2, p + 3, p + 4, p + 5));
+                sql.push(')');
             }
+        }
+
+        /// Parameters per account row of [`insert_accounts_sql`] / [`bind_account`].
+        pub(super) const ACCOUNT_PARAMS: usize = 17;
+
+        /// `INSERT INTO accounts ...` for `rows` accounts, parameters from `first` (see
+        /// [`push_param_rows`]); bound by [`bind_account`].
+        pub(super) fn insert_accounts_sql(first: usize, rows: usize) -> String {
+            let mut sql = String::with_capacity(300 + rows * ACCOUNT_PARAMS * 8);
+            sql.push_str(
+                "INSERT INTO accounts (id, org_id, user_name, user_name_norm, external_id, active, state, \
+                 source, roles, person_id, scim_deleted, deactivated_at, delete_after, version, created_at, \
+                 updated_at, attrs) VALUES ",
+            );
+            push_param_rows(&mut sql, first, rows, ACCOUNT_PARAMS, ($attrs_in_pre, $attrs_in_post));
             sql
         }
 
-        fn bind_events<'q>(mut query: Query<'q>, events: &'q [NewEvent]) -> Query<'q> {
+        /// Binds one row of [`insert_accounts_sql`].
+        pub(super) fn bind_account<'q>(query: Query<'q>, account: &'q Account) -> StoreResult<Query<'q>> {
+            Ok(query
+                .bind(account.id.as_str())
+                .bind(account.org_id.as_str())
+                .bind(account.user_name.as_str())
+                .bind(account.user_name_norm.as_str())
+                .bind(account.external_id.as_deref())
+                .bind(account.active)
+                .bind(account.state.as_str())
+                .bind(account.source.as_str())
+                .bind(serde_json::to_string(&account.roles)?)
+                .bind(account.person_id.as_deref())
+                .bind(account.scim_deleted)
+                .bind(account.deactivated_at)
+                .bind(account.delete_after)
+                .bind(account.version)
+                .bind(account.created_at)
+                .bind(account.updated_at)
+                .bind(serde_json::to_string(&account.attrs)?))
+        }
+
+        /// `INSERT INTO activity ...` for `count` events, parameters from `first` (see
+        /// [`push_param_rows`]); bound by [`bind_events`].
+        pub(super) fn insert_events_sql(first: usize, count: usize) -> String {
+            let mut sql = String::from("INSERT INTO activity (org_id, at, kind, actor, account_id, detail) VALUES ");
+            push_param_rows(&mut sql, first, count, 6, ("", ""));
+            sql
+        }
+
+        pub(super) fn bind_events<'q>(mut query: Query<'q>, events: &'q [NewEvent]) -> Query<'q> {
             for event in events {
                 query = query
                     .bind(event.org_id.as_str())
@@ -210,17 +273,17 @@ macro_rules! impl_sql_store {
             }
 
             async fn ping(&self) -> StoreResult<()> {
-                read!(self, sqlx::query("SELECT 1"), execute);
+                statement!(self, sqlx::query("SELECT 1"), execute);
                 Ok(())
             }
 
             async fn close(&self) {
                 self.write.close().await;
-                self.read.close().await;
+                self.statements.close().await;
             }
 
             async fn get_setting(&self, key: &str) -> StoreResult<Option<String>> {
-                let row = read!(self, sqlx::query("SELECT value FROM settings WHERE key = $1")
+                let row = statement!(self, sqlx::query("SELECT value FROM settings WHERE key = $1")
                     .bind(key), fetch_optional);
                 Ok(match row {
                     Some(row) => Some(row.try_get("value")?),
@@ -284,13 +347,13 @@ macro_rules! impl_sql_store {
             }
 
             async fn get_org(&self, id: &str) -> StoreResult<Option<Org>> {
-                let row = read!(self, sqlx::query("SELECT * FROM orgs WHERE id = $1")
+                let row = statement!(self, sqlx::query("SELECT * FROM orgs WHERE id = $1")
                     .bind(id), fetch_optional);
                 row.as_ref().map(decode_org).transpose()
             }
 
             async fn list_orgs(&self) -> StoreResult<Vec<Org>> {
-                let rows = read!(self, sqlx::query("SELECT * FROM orgs ORDER BY created_at, id"), fetch_all);
+                let rows = statement!(self, sqlx::query("SELECT * FROM orgs ORDER BY created_at, id"), fetch_all);
                 rows.iter().map(decode_org).collect()
             }
 
@@ -327,7 +390,7 @@ macro_rules! impl_sql_store {
             }
 
             async fn list_domains(&self, org_id: &str) -> StoreResult<Vec<Domain>> {
-                let rows = read!(self, sqlx::query("SELECT org_id, name, verified FROM domains WHERE org_id = $1 ORDER BY name")
+                let rows = statement!(self, sqlx::query("SELECT org_id, name, verified FROM domains WHERE org_id = $1 ORDER BY name")
                     .bind(org_id), fetch_all);
                 rows.iter()
                     .map(|row| {
@@ -386,14 +449,14 @@ macro_rules! impl_sql_store {
             }
 
             async fn get_token(&self, id: &str) -> StoreResult<Option<TokenRecord>> {
-                let row = read!(self, sqlx::query("SELECT * FROM scim_tokens WHERE id = $1")
+                let row = statement!(self, sqlx::query("SELECT * FROM scim_tokens WHERE id = $1")
                     .bind(id), fetch_optional);
                 row.as_ref().map(decode_token).transpose()
             }
 
             async fn get_token_with_org(&self, key: &str, by_hash: bool) -> StoreResult<Option<(TokenRecord, Org)>> {
                 let sql = if by_hash { TOKEN_WITH_ORG_BY_HASH } else { TOKEN_WITH_ORG_BY_ID };
-                let row = read!(self, sqlx::query(sql).bind(key), fetch_optional);
+                let row = statement!(self, sqlx::query(sql).bind(key), fetch_optional);
                 let Some(row) = row else { return Ok(None) };
                 let token = decode_token(&row)?;
                 let org = Org {
@@ -423,13 +486,13 @@ macro_rules! impl_sql_store {
             }
 
             async fn get_token_by_hash(&self, token_hash: &str) -> StoreResult<Option<TokenRecord>> {
-                let row = read!(self, sqlx::query("SELECT * FROM scim_tokens WHERE token_hash = $1")
+                let row = statement!(self, sqlx::query("SELECT * FROM scim_tokens WHERE token_hash = $1")
                     .bind(token_hash), fetch_optional);
                 row.as_ref().map(decode_token).transpose()
             }
 
             async fn list_tokens(&self, org_id: &str) -> StoreResult<Vec<TokenRecord>> {
-                let rows = read!(self, sqlx::query("SELECT * FROM scim_tokens WHERE org_id = $1 ORDER BY created_at, id")
+                let rows = statement!(self, sqlx::query("SELECT * FROM scim_tokens WHERE org_id = $1 ORDER BY created_at, id")
                     .bind(org_id), fetch_all);
                 rows.iter().map(decode_token).collect()
             }
@@ -461,51 +524,23 @@ macro_rules! impl_sql_store {
                 // PostgreSQL: the account and its events in one round trip, as one statement
                 // (a data-modifying CTE is atomic without BEGIN); a POST /Users used to cost
                 // five (BEGIN, two INSERTs, COMMIT, and the pool's ping).
-                const INSERT: &str = concat!(
-                    "INSERT INTO accounts (id, org_id, user_name, user_name_norm, external_id, active, state, \
-                     source, roles, person_id, scim_deleted, deactivated_at, delete_after, version, created_at, \
-                     updated_at, attrs) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
-                     $15, $16, ",
-                    $attrs_in_pre,
-                    "$17",
-                    $attrs_in_post,
-                    ")"
-                );
+                let insert = insert_accounts_sql(1, 1);
                 let sql = if events.is_empty() {
-                    INSERT.to_string()
+                    insert
                 } else {
-                    format!("WITH inserted AS ({INSERT} RETURNING id) {}", insert_events_sql(18, events.len()))
+                    format!("WITH inserted AS ({insert} RETURNING id) {}", insert_events_sql(1 + ACCOUNT_PARAMS, events.len()))
                 };
-                let roles = serde_json::to_string(&account.roles)?;
-                let attrs = serde_json::Value::Object(account.attrs.clone()).to_string();
-                let query = sqlx::query(&sql)
-                    .bind(&account.id)
-                    .bind(&account.org_id)
-                    .bind(&account.user_name)
-                    .bind(&account.user_name_norm)
-                    .bind(&account.external_id)
-                    .bind(account.active)
-                    .bind(&account.state)
-                    .bind(&account.source)
-                    .bind(roles)
-                    .bind(&account.person_id)
-                    .bind(account.scim_deleted)
-                    .bind(account.deactivated_at)
-                    .bind(account.delete_after)
-                    .bind(account.version)
-                    .bind(account.created_at)
-                    .bind(account.updated_at)
-                    .bind(attrs);
+                let query = bind_account(sqlx::query(&sql), account)?;
                 let query = bind_events(query, events);
                 // A single autocommit statement needs no transaction handling, so it runs on the
-                // statement pool (see `read_pool`), sparing the write pool's ping on release.
-                read!(self, query, execute);
+                // statement pool (see `statement_pool`), sparing the write pool's ping on release.
+                statement!(self, query, execute);
                 Ok(())
             }
 
             async fn get_account(&self, org_id: &str, id: &str) -> StoreResult<Option<Account>> {
                 let sql = concat!("SELECT ", account_columns!($attrs_out), " FROM accounts a WHERE a.id = $1 AND a.org_id = $2");
-                let row = read!(self, sqlx::query(sql).bind(id).bind(org_id), fetch_optional);
+                let row = statement!(self, sqlx::query(sql).bind(id).bind(org_id), fetch_optional);
                 row.as_ref().map(decode_account).transpose()
             }
 
@@ -515,7 +550,7 @@ macro_rules! impl_sql_store {
                     account_columns!($attrs_out),
                     " FROM accounts a WHERE a.org_id = $1 AND a.user_name_norm = $2"
                 );
-                let row = read!(self, sqlx::query(sql).bind(org_id).bind(user_name_norm), fetch_optional);
+                let row = statement!(self, sqlx::query(sql).bind(org_id).bind(user_name_norm), fetch_optional);
                 row.as_ref().map(decode_account).transpose()
             }
 
@@ -576,45 +611,9 @@ macro_rules! impl_sql_store {
             async fn bulk_insert_accounts(&self, accounts: &[Account]) -> StoreResult<()> {
                 // Multi-row INSERTs of 1,000 rows (17,000 parameters: under SQLite's 32,766 and
                 // PostgreSQL's 65,535). Every full chunk has the same statement text, so it is
-                // prepared once and then reused from the connection's statement cache. SQLite
-                // gets anonymous `?` placeholders: sqlx resolves a named `$N` through
-                // sqlite3_bind_parameter_name, a linear scan of the statement's names, which makes
-                // binding quadratic in the number of parameters (80% of seeding time with `$N`).
-                const COLUMNS: usize = 17;
+                // prepared once and then reused from the connection's statement cache.
                 const ROWS_PER_STATEMENT: usize = 1000;
-                let insert_sql = |rows: usize| -> String {
-                    use std::fmt::Write as _;
-                    let positional = $dialect == $crate::scim::filter_sql::Dialect::Sqlite;
-                    let mut sql = String::with_capacity(300 + rows * COLUMNS * 8);
-                    sql.push_str(
-                        "INSERT INTO accounts (id, org_id, user_name, user_name_norm, external_id, active, state, \
-                         source, roles, person_id, scim_deleted, deactivated_at, delete_after, version, created_at, \
-                         updated_at, attrs) VALUES ",
-                    );
-                    let mut n = 0;
-                    for row in 0..rows {
-                        sql.push_str(if row == 0 { "(" } else { ",(" });
-                        for column in 1..=COLUMNS {
-                            n += 1;
-                            if column > 1 {
-                                sql.push(',');
-                            }
-                            if column == COLUMNS {
-                                sql.push_str($attrs_in_pre);
-                            }
-                            if positional {
-                                sql.push('?');
-                            } else {
-                                let _ = write!(sql, "${n}");
-                            }
-                            if column == COLUMNS {
-                                sql.push_str($attrs_in_post);
-                            }
-                        }
-                        sql.push(')');
-                    }
-                    sql
-                };
+                let insert_sql = |rows: usize| insert_accounts_sql(1, rows);
                 let full = insert_sql(ROWS_PER_STATEMENT);
                 let mut tx = self.write.begin().await?;
                 for chunk in accounts.chunks(ROWS_PER_STATEMENT) {
@@ -627,24 +626,7 @@ macro_rules! impl_sql_store {
                     };
                     let mut query = sqlx::query(sql);
                     for account in chunk {
-                        query = query
-                            .bind(account.id.as_str())
-                            .bind(account.org_id.as_str())
-                            .bind(account.user_name.as_str())
-                            .bind(account.user_name_norm.as_str())
-                            .bind(account.external_id.as_deref())
-                            .bind(account.active)
-                            .bind(account.state.as_str())
-                            .bind(account.source.as_str())
-                            .bind(serde_json::to_string(&account.roles)?)
-                            .bind(account.person_id.as_deref())
-                            .bind(account.scim_deleted)
-                            .bind(account.deactivated_at)
-                            .bind(account.delete_after)
-                            .bind(account.version)
-                            .bind(account.created_at)
-                            .bind(account.updated_at)
-                            .bind(serde_json::to_string(&account.attrs)?);
+                        query = bind_account(query, account)?;
                     }
                     query.execute(&mut *tx).await?;
                 }
@@ -699,7 +681,7 @@ macro_rules! impl_sql_store {
                 );
                 // `count=0` asks for totalResults only: no rows to fetch.
                 let accounts = if query.limit > 0 {
-                    let rows = read!(self, bind_params(sqlx::query(&sql).bind(&query.org_id), &query.condition.params)
+                    let rows = statement!(self, bind_params(sqlx::query(&sql).bind(&query.org_id), &query.condition.params)
                         .bind(query.limit)
                         .bind(query.offset), fetch_all);
                     rows.iter().map(decode_account).collect::<StoreResult<Vec<_>>>()?
@@ -718,7 +700,7 @@ macro_rules! impl_sql_store {
                     Some(query.offset + fetched)
                 } else if query.count_total {
                     let sql = format!("SELECT COUNT(*) AS n FROM accounts a WHERE a.org_id = $1 AND ({condition})");
-                    let row = read!(self, bind_params(sqlx::query(&sql).bind(&query.org_id), &query.condition.params), fetch_one);
+                    let row = statement!(self, bind_params(sqlx::query(&sql).bind(&query.org_id), &query.condition.params), fetch_one);
                     Some(row.try_get::<i64, _>("n")?)
                 } else {
                     None
@@ -754,13 +736,13 @@ macro_rules! impl_sql_store {
                     " FROM accounts a WHERE a.state = 'inactive' AND a.deactivated_at <= $1 \
                      ORDER BY a.deactivated_at, a.id LIMIT $2"
                 );
-                let rows = read!(self, sqlx::query(sql).bind(deactivated_before).bind(limit), fetch_all);
+                let rows = statement!(self, sqlx::query(sql).bind(deactivated_before).bind(limit), fetch_all);
                 rows.iter().map(decode_account).collect()
             }
 
             async fn count_reapable(&self, deactivated_before: i64) -> StoreResult<u64> {
                 let sql = "SELECT COUNT(*) AS n FROM accounts WHERE state = 'inactive' AND deactivated_at <= $1";
-                let row = read!(self, sqlx::query(sql).bind(deactivated_before), fetch_one);
+                let row = statement!(self, sqlx::query(sql).bind(deactivated_before), fetch_one);
                 Ok(u64::try_from(row.try_get::<i64, _>("n")?).unwrap_or(0))
             }
 
@@ -772,7 +754,7 @@ macro_rules! impl_sql_store {
             }
 
             async fn list_events(&self, org_id: &str, since: i64, kind: Option<&str>, limit: i64) -> StoreResult<Vec<Event>> {
-                let rows = read!(self, sqlx::query(
+                let rows = statement!(self, sqlx::query(
                     "SELECT * FROM activity WHERE org_id = $1 AND seq > $2 AND (CAST($3 AS TEXT) IS NULL OR kind = $3) \
                      ORDER BY seq LIMIT $4",
                 )

@@ -12,13 +12,13 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use super::read_pool::ReadPool;
 use super::sqlite_batch::InsertBatcher;
+use super::statement_pool::StatementPool;
 use super::PoolOptions;
 use crate::scim::filter_sql::Dialect;
 
 pub struct SqliteStore {
-    read: ReadPool<sqlx::Sqlite>,
+    statements: StatementPool<sqlx::Sqlite>,
     write: SqlitePool,
     /// Group commit of account inserts on the write pool.
     inserts: InsertBatcher,
@@ -51,13 +51,14 @@ impl SqliteStore {
         MIGRATOR.run(&write).await?;
         // A smaller page cache per read connection than SQLite's 2 MiB default: 16 of them
         // would hold 32 MiB of copies of the same pages, which the OS page cache holds anyway.
-        let read = ReadPool::new(
+        // SQLite's statement pool is read-only: writes go through the single writer.
+        let statements = StatementPool::new(
             connect.read_only(true).pragma("cache_size", "-1024"),
             options.max_connections.min(MAX_READERS),
             options.acquire_timeout,
         );
         Ok(Self {
-            read,
+            statements,
             inserts: InsertBatcher::start(write.clone()),
             write,
             auth_epoch: Default::default(),
@@ -78,7 +79,7 @@ impl SqliteStore {
             .await?;
         MIGRATOR.run(&pool).await?;
         Ok(Self {
-            read: ReadPool::shared(pool.clone()),
+            statements: StatementPool::shared(pool.clone()),
             inserts: InsertBatcher::start(pool.clone()),
             write: pool,
             auth_epoch: Default::default(),
@@ -132,4 +133,18 @@ super::sql::impl_sql_store! {
     attrs_in = ("", ""),
     attrs_out = "a.attrs",
     reap_sql = REAP_SQL,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn statements_use_positional_parameters() {
+        assert_eq!(
+            super::insert_events_sql(18, 2),
+            "INSERT INTO activity (org_id, at, kind, actor, account_id, detail) VALUES \
+             (?,?,?,?,?,?),(?,?,?,?,?,?)"
+        );
+        assert!(super::insert_accounts_sql(1, 1)
+            .ends_with(" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+    }
 }

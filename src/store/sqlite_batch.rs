@@ -17,19 +17,14 @@ use sqlx::sqlite::SqlitePool;
 use sqlx::SqliteConnection;
 use tokio::sync::{mpsc, oneshot};
 
+use super::sqlite::{
+    bind_account, bind_events, insert_accounts_sql, insert_events_sql, ACCOUNT_PARAMS,
+};
 use super::{Account, NewEvent, StoreError, StoreResult};
 
 /// Inserts committed together at most (23 parameters each with one event: far below SQLite's
 /// 32,766 bound parameters).
 const MAX_BATCH: usize = 64;
-
-const ACCOUNT_COLUMNS: &str = "INSERT INTO accounts (id, org_id, user_name, user_name_norm, \
-    external_id, active, state, source, roles, person_id, scim_deleted, deactivated_at, \
-    delete_after, version, created_at, updated_at, attrs) VALUES ";
-const ACCOUNT_PARAMS: usize = 17;
-const EVENT_COLUMNS: &str =
-    "INSERT INTO activity (org_id, at, kind, actor, account_id, detail) VALUES ";
-const EVENT_PARAMS: usize = 6;
 
 struct InsertJob {
     account: Account,
@@ -107,77 +102,25 @@ async fn commit(write: &SqlitePool, jobs: Vec<InsertJob>) {
 async fn execute(conn: &mut SqliteConnection, jobs: &[InsertJob]) -> StoreResult<()> {
     let events: usize = jobs.iter().map(|job| job.events.len()).sum();
     let mut sql = String::from("BEGIN IMMEDIATE; ");
-    sql.push_str(ACCOUNT_COLUMNS);
-    push_rows(&mut sql, jobs.len(), ACCOUNT_PARAMS);
+    sql.push_str(&insert_accounts_sql(1, jobs.len()));
     if events > 0 {
         sql.push_str("; ");
-        sql.push_str(EVENT_COLUMNS);
-        push_rows(&mut sql, events, EVENT_PARAMS);
+        sql.push_str(&insert_events_sql(1 + jobs.len() * ACCOUNT_PARAMS, events));
     }
     sql.push_str("; COMMIT");
 
     let mut query = sqlx::query(&sql).persistent(false);
     for job in jobs {
-        let account = &job.account;
-        query = query
-            .bind(&account.id)
-            .bind(&account.org_id)
-            .bind(&account.user_name)
-            .bind(&account.user_name_norm)
-            .bind(&account.external_id)
-            .bind(account.active)
-            .bind(&account.state)
-            .bind(&account.source)
-            .bind(serde_json::to_string(&account.roles)?)
-            .bind(&account.person_id)
-            .bind(account.scim_deleted)
-            .bind(account.deactivated_at)
-            .bind(account.delete_after)
-            .bind(account.version)
-            .bind(account.created_at)
-            .bind(account.updated_at)
-            .bind(serde_json::Value::Object(account.attrs.clone()).to_string());
+        query = bind_account(query, &job.account)?;
     }
-    for event in jobs.iter().flat_map(|job| &job.events) {
-        query = query
-            .bind(&event.org_id)
-            .bind(event.at)
-            .bind(&event.kind)
-            .bind(&event.actor)
-            .bind(&event.account_id)
-            .bind(event.detail.to_string());
+    for job in jobs {
+        query = bind_events(query, &job.events);
     }
     query.execute(conn).await?;
     Ok(())
 }
 
-/// `(?, ..., ?), (...)`: `rows` rows of `width` positional parameters. Positional, not `$N`:
-/// sqlx binds numbered SQLite parameters with a lookup per parameter that grows with their
-/// number (quadratic over a batch), while `?` are bound in order, continuing from one statement
-/// to the next.
-fn push_rows(sql: &mut String, rows: usize, width: usize) {
-    for row in 0..rows {
-        sql.push_str(if row == 0 { "(" } else { ", (" });
-        for column in 0..width {
-            sql.push_str(if column == 0 { "?" } else { ", ?" });
-        }
-        sql.push(')');
-    }
-}
-
 /// Ends the transaction a failed [`execute`] left open (harmless when none is).
 async fn rollback(conn: &mut SqliteConnection) {
     let _ = sqlx::query("ROLLBACK").execute(conn).await;
-}
-
-#[cfg(test)]
-mod tests {
-    use super::push_rows;
-
-    #[test]
-    fn rows_have_one_placeholder_per_column() {
-        let mut sql = String::new();
-        push_rows(&mut sql, 2, 3);
-        assert_eq!(sql, "(?, ?, ?), (?, ?, ?)");
-    }
 }

@@ -25,7 +25,7 @@ use tokio::sync::{Semaphore, SemaphorePermit};
 
 type ConnectOptions<DB> = <<DB as Database>::Connection as Connection>::Options;
 
-pub struct ReadPool<DB: Database> {
+pub struct StatementPool<DB: Database> {
     source: Source<DB>,
 }
 
@@ -42,7 +42,7 @@ struct OwnConnections<DB: Database> {
     acquire_timeout: Duration,
 }
 
-impl<DB: Database> ReadPool<DB> {
+impl<DB: Database> StatementPool<DB> {
     /// A pool of at most `size` connections opened with `connect` (lazily, on first need).
     pub fn new(connect: ConnectOptions<DB>, size: u32, acquire_timeout: Duration) -> Self {
         Self {
@@ -63,9 +63,9 @@ impl<DB: Database> ReadPool<DB> {
     }
 
     /// A connection, waiting at most the acquire timeout for one to be free or to open.
-    pub async fn acquire(&self) -> Result<ReadConnection<'_, DB>, sqlx::Error> {
+    pub async fn acquire(&self) -> Result<StatementConnection<'_, DB>, sqlx::Error> {
         let own = match &self.source {
-            Source::Shared(pool) => return Ok(ReadConnection::Shared(pool.acquire().await?)),
+            Source::Shared(pool) => return Ok(StatementConnection::Shared(pool.acquire().await?)),
             Source::Own(own) => own,
         };
         let deadline = tokio::time::Instant::now() + own.acquire_timeout;
@@ -80,7 +80,7 @@ impl<DB: Database> ReadPool<DB> {
                 .await
                 .map_err(|_| sqlx::Error::PoolTimedOut)??,
         };
-        Ok(ReadConnection::Own {
+        Ok(StatementConnection::Own {
             connection: Some(connection),
             idle: &own.idle,
             _permit: permit,
@@ -102,8 +102,8 @@ impl<DB: Database> ReadPool<DB> {
     }
 }
 
-/// A read connection; it goes back to its pool when dropped.
-pub enum ReadConnection<'p, DB: Database> {
+/// A pooled connection; it goes back to its pool when dropped.
+pub enum StatementConnection<'p, DB: Database> {
     Own {
         /// `None` only once the connection was found broken and dropped.
         connection: Option<DB::Connection>,
@@ -113,11 +113,11 @@ pub enum ReadConnection<'p, DB: Database> {
     Shared(PoolConnection<DB>),
 }
 
-impl<DB: Database> ReadConnection<'_, DB> {
+impl<DB: Database> StatementConnection<'_, DB> {
     /// Passes a statement's result through; a connection-level failure drops the connection
     /// so that the next statement opens a fresh one instead of failing again.
     pub fn check<T>(mut self, result: Result<T, sqlx::Error>) -> Result<T, sqlx::Error> {
-        if let (Err(err), ReadConnection::Own { connection, .. }) = (&result, &mut self) {
+        if let (Err(err), StatementConnection::Own { connection, .. }) = (&result, &mut self) {
             if is_connection_failure(err) {
                 connection.take();
             }
@@ -141,33 +141,33 @@ fn is_connection_failure(err: &sqlx::Error) -> bool {
     }
 }
 
-impl<DB: Database> Deref for ReadConnection<'_, DB> {
+impl<DB: Database> Deref for StatementConnection<'_, DB> {
     type Target = DB::Connection;
 
     fn deref(&self) -> &Self::Target {
         match self {
-            ReadConnection::Own { connection, .. } => connection
+            StatementConnection::Own { connection, .. } => connection
                 .as_ref()
                 .expect("a dropped connection is never used again"),
-            ReadConnection::Shared(connection) => connection,
+            StatementConnection::Shared(connection) => connection,
         }
     }
 }
 
-impl<DB: Database> DerefMut for ReadConnection<'_, DB> {
+impl<DB: Database> DerefMut for StatementConnection<'_, DB> {
     fn deref_mut(&mut self) -> &mut Self::Target {
         match self {
-            ReadConnection::Own { connection, .. } => connection
+            StatementConnection::Own { connection, .. } => connection
                 .as_mut()
                 .expect("a dropped connection is never used again"),
-            ReadConnection::Shared(connection) => connection,
+            StatementConnection::Shared(connection) => connection,
         }
     }
 }
 
-impl<DB: Database> Drop for ReadConnection<'_, DB> {
+impl<DB: Database> Drop for StatementConnection<'_, DB> {
     fn drop(&mut self) {
-        if let ReadConnection::Own {
+        if let StatementConnection::Own {
             connection, idle, ..
         } = self
         {
@@ -180,13 +180,13 @@ impl<DB: Database> Drop for ReadConnection<'_, DB> {
     }
 }
 
-/// Runs one read statement: `read!(self, query, fetch_optional)` is
-/// `query.fetch_optional(conn).await?` on a connection of `self.read`.
-macro_rules! read {
+/// Runs one statement: `statement!(self, query, fetch_optional)` is
+/// `query.fetch_optional(conn).await?` on a connection of `self.statements`.
+macro_rules! statement {
     ($store:expr, $query:expr, $fetch:ident) => {{
-        let mut connection = $store.read.acquire().await?;
+        let mut connection = $store.statements.acquire().await?;
         let result = $query.$fetch(&mut *connection).await;
         connection.check(result)?
     }};
 }
-pub(crate) use read;
+pub(crate) use statement;
