@@ -47,7 +47,7 @@ async fn seed(store: &dyn Store, args: &SeedArgs) -> anyhow::Result<String> {
     let now = chrono::Utc::now().timestamp_micros();
     let bar = ProgressBar::new(args.users);
     bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} accounts  {per_sec}  eta {eta}")
+        ProgressStyle::with_template("{bar:40} {pos}/{len} accounts  {per_sec}  eta {eta}  {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let started = Instant::now();
@@ -88,6 +88,11 @@ async fn seed(store: &dyn Store, args: &SeedArgs) -> anyhow::Result<String> {
         bar.set_position(done);
     }
     generator.await.context("the account generator failed")?;
+    bar.set_message("updating the query planner's statistics");
+    store
+        .refresh_statistics()
+        .await
+        .context("updating statistics after seeding")?;
     bar.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
     Ok(format!(

@@ -8,8 +8,9 @@ use crate::scim::filter_sql::{compile_filter, sort_expression, SqlFragment, SqlP
 use crate::store::{Account, AccountQuery};
 
 /// What SCIM can see: synced accounts that were not deleted through SCIM nor unlinked by a
-/// Person ID edit. Constant SQL, no parameters.
-const SCIM_VISIBLE_SQL: &str =
+/// Person ID edit. Constant SQL, no parameters. The partial indexes of migration 0005 repeat
+/// it word for word (SQLite matches them to a query by its terms, as written).
+pub const SCIM_VISIBLE_SQL: &str =
     "a.source = 'scim' AND a.state <> 'conflict' AND a.scim_deleted = FALSE";
 
 /// List parameters of RFC 7644 §3.4.2, as sent.

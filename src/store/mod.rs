@@ -87,6 +87,50 @@ pub struct AccountQuery {
     pub count_total: bool,
 }
 
+impl AccountQuery {
+    fn condition_sql(&self) -> &str {
+        if self.condition.sql.is_empty() {
+            "TRUE"
+        } else {
+            &self.condition.sql
+        }
+    }
+
+    /// The statement selecting the page's rows as `columns` (over alias `a`), with the limit
+    /// and offset bound after the condition's parameters.
+    ///
+    /// A page that skips rows selects the page's ids first and joins back to the table: the
+    /// skipped rows are then read from an index alone (the SCIM-visible partial indexes hold
+    /// the list orders) rather than fetched one by one, which PostgreSQL's plain index scan
+    /// does for every row it skips.
+    pub fn page_sql(&self, columns: &str) -> String {
+        let condition = self.condition_sql();
+        let limit = self.condition.params.len() + 2;
+        let offset = limit + 1;
+        let order_by = &self.order_by;
+        if self.offset > 0 {
+            format!(
+                "SELECT {columns} FROM accounts a JOIN (SELECT a.id AS page_id FROM accounts a \
+                 WHERE a.org_id = $1 AND ({condition}) ORDER BY {order_by} LIMIT ${limit} OFFSET ${offset}) page \
+                 ON a.id = page.page_id ORDER BY {order_by}"
+            )
+        } else {
+            format!(
+                "SELECT {columns} FROM accounts a WHERE a.org_id = $1 AND ({condition}) \
+                 ORDER BY {order_by} LIMIT ${limit} OFFSET ${offset}"
+            )
+        }
+    }
+
+    /// The statement counting every row the condition selects (`totalResults`).
+    pub fn count_sql(&self) -> String {
+        format!(
+            "SELECT COUNT(*) AS n FROM accounts a WHERE a.org_id = $1 AND ({})",
+            self.condition_sql()
+        )
+    }
+}
+
 /// What one [`Store::reap_inactive`] batch deleted.
 #[derive(Debug, Clone, Default)]
 pub struct Reaped {
@@ -179,6 +223,10 @@ pub trait Store: Send + Sync + 'static {
     /// Applies the same change to many accounts at once (disconnect, federation off).
     /// Inserts many accounts in one transaction (seeding); fails on any conflict.
     async fn bulk_insert_accounts(&self, accounts: &[Account]) -> StoreResult<()>;
+    /// Brings the query planner up to date after a bulk load. On PostgreSQL this is a
+    /// `VACUUM (ANALYZE)`, which also marks the loaded pages all-visible: counts and deep pages
+    /// are then index-only scans at once instead of after autovacuum's next visit.
+    async fn refresh_statistics(&self) -> StoreResult<()>;
     /// Deletes up to `batch` accounts of an organization; returns how many went.
     async fn delete_accounts_batch(&self, org_id: &str, batch: i64) -> StoreResult<u64>;
     /// Deletes an organization's activity log.

@@ -75,6 +75,7 @@ super::sql::impl_sql_store! {
     attrs_in = ("CAST(", " AS JSONB)"),
     attrs_out = "a.attrs::text",
     reap_sql = REAP_SQL,
+    refresh_statistics_sql = Some("VACUUM (ANALYZE) accounts"),
 }
 
 #[cfg(test)]

@@ -60,6 +60,7 @@ macro_rules! impl_sql_store {
         attrs_in = ($attrs_in_pre:literal, $attrs_in_post:literal),
         attrs_out = $attrs_out:literal,
         reap_sql = $reap_sql:expr,
+        refresh_statistics_sql = $refresh_statistics_sql:expr,
     ) => {
         use sqlx::Row as _;
         use $crate::scim::filter_sql::SqlParam;
@@ -251,8 +252,6 @@ macro_rules! impl_sql_store {
 
         const TOKEN_WITH_ORG_BY_ID: &str = concat!(token_with_org_select!(), "WHERE t.id = $1");
         const TOKEN_WITH_ORG_BY_HASH: &str = concat!(token_with_org_select!(), "WHERE t.token_hash = $1");
-
-        const SELECT_ACCOUNT: &str = concat!("SELECT ", account_columns!($attrs_out), " FROM accounts a ");
 
         impl $store {
             /// Called after every committed write to `orgs` or `scim_tokens` (see
@@ -608,6 +607,14 @@ macro_rules! impl_sql_store {
                 Ok(true)
             }
 
+            async fn refresh_statistics(&self) -> StoreResult<()> {
+                let sql: Option<&str> = $refresh_statistics_sql;
+                if let Some(sql) = sql {
+                    sqlx::query(sql).execute(&self.write).await?;
+                }
+                Ok(())
+            }
+
             async fn bulk_insert_accounts(&self, accounts: &[Account]) -> StoreResult<()> {
                 // Multi-row INSERTs of 1,000 rows (17,000 parameters: under SQLite's 32,766 and
                 // PostgreSQL's 65,535). Every full chunk has the same statement text, so it is
@@ -668,19 +675,9 @@ macro_rules! impl_sql_store {
             }
 
             async fn query_accounts(&self, query: &AccountQuery) -> StoreResult<AccountPage> {
-                let condition = if query.condition.sql.is_empty() {
-                    "TRUE".to_string()
-                } else {
-                    query.condition.sql.clone()
-                };
-                let next = query.condition.params.len() + 2;
-                let sql = format!(
-                    "{SELECT_ACCOUNT}WHERE a.org_id = $1 AND ({condition}) ORDER BY {} LIMIT ${next} OFFSET ${}",
-                    query.order_by,
-                    next + 1
-                );
                 // `count=0` asks for totalResults only: no rows to fetch.
                 let accounts = if query.limit > 0 {
+                    let sql = query.page_sql(account_columns!($attrs_out));
                     let rows = statement!(self, bind_params(sqlx::query(&sql).bind(&query.org_id), &query.condition.params)
                         .bind(query.limit)
                         .bind(query.offset), fetch_all);
@@ -699,7 +696,7 @@ macro_rules! impl_sql_store {
                 {
                     Some(query.offset + fetched)
                 } else if query.count_total {
-                    let sql = format!("SELECT COUNT(*) AS n FROM accounts a WHERE a.org_id = $1 AND ({condition})");
+                    let sql = query.count_sql();
                     let row = statement!(self, bind_params(sqlx::query(&sql).bind(&query.org_id), &query.condition.params), fetch_one);
                     Some(row.try_get::<i64, _>("n")?)
                 } else {
