@@ -1,12 +1,13 @@
-//! Query plans of the list statements: `totalResults` counts and the rows a deep `startIndex`
-//! page skips must come from the SCIM-visible partial indexes alone (no table visit per row),
-//! on both engines. The statements checked are the ones the store runs
-//! (`AccountQuery::page_sql` / `count_sql` over `SCIM_VISIBLE_SQL`).
+//! Query plans of the list statements, on both engines: `totalResults` counts and the rows a
+//! deep `startIndex` page skips come from the SCIM-visible partial indexes alone (no table visit
+//! per row), and a cursor page seeks to its cursor's key instead of scanning up to it. The
+//! statements checked are the ones the store runs (`AccountQuery::page_sql` / `count_sql` over
+//! `SCIM_VISIBLE_SQL`, with the keyset condition of `Cursor::condition`).
 
 mod common;
 
 use abm_scim::scim::filter_sql::{SqlFragment, SqlParam};
-use abm_scim::service::SCIM_VISIBLE_SQL;
+use abm_scim::service::{Cursor, CursorOrder, SCIM_VISIBLE_SQL};
 use abm_scim::store::AccountQuery;
 use abm_scim::testing::TestServer;
 use common::Engine;
@@ -33,11 +34,12 @@ fn list_query(
     }
 }
 
-/// What is explained: the count, or the id subquery of a deep page.
+/// What is explained: the count, the id subquery of a deep page, or a cursor page.
 #[derive(Clone, Copy)]
 enum Statement {
     Count,
     DeepPageIds,
+    CursorPage,
 }
 
 impl Statement {
@@ -52,12 +54,33 @@ impl Statement {
                 let end = sql.rfind(") page").expect("the id subquery is named page");
                 sql[start + 1..end].to_string()
             }
+            Statement::CursorPage => query.page_sql("a.id"),
         }
     }
 }
 
-/// The statements whose plans must be index-only, with the index each must read.
-fn statements() -> Vec<(&'static str, AccountQuery, Statement, &'static str)> {
+/// A cursor page's query: the visibility condition and the cursor's keyset, as
+/// `scim_list_users` builds it.
+fn cursor_query(cursor: Cursor, order: CursorOrder, order_by: &str) -> AccountQuery {
+    let (keyset, offset) = cursor.condition(order, 2).expect("a cursor of this order");
+    let (sql, params) = keyset.expect("a keyset cursor");
+    let mut query = list_query(None, params, order_by, offset);
+    query.condition.sql = format!("{SCIM_VISIBLE_SQL} AND {sql}");
+    query
+}
+
+/// One statement whose plan is checked.
+struct Case {
+    what: &'static str,
+    query: AccountQuery,
+    statement: Statement,
+    /// The index it must read (a prefix matches any index starting so).
+    index: &'static str,
+    /// For a seek: what the index access must be bounded by, per engine (SQLite, PostgreSQL).
+    seek: Option<(&'static str, &'static str)>,
+}
+
+fn cases() -> Vec<Case> {
     let by_created = "a.created_at ASC, a.id ASC";
     let by_user_name = "a.user_name_norm DESC, a.id DESC";
     let prefix = Some("a.user_name_norm >= $2 AND a.user_name_norm < $3");
@@ -68,31 +91,63 @@ fn statements() -> Vec<(&'static str, AccountQuery, Statement, &'static str)> {
         ]
     };
     vec![
-        (
-            "count of every visible account",
-            list_query(None, vec![], by_created, 0),
-            Statement::Count,
+        Case {
+            what: "count of every visible account",
+            query: list_query(None, vec![], by_created, 0),
+            statement: Statement::Count,
             // Either SCIM-visible index holds every visible account; planners take the smaller.
-            "accounts_scim_",
-        ),
-        (
-            "a deep page in the default order",
-            list_query(None, vec![], by_created, 899_900),
-            Statement::DeepPageIds,
-            "accounts_scim_created",
-        ),
-        (
-            "a deep page sorted by userName, descending",
-            list_query(None, vec![], by_user_name, 899_900),
-            Statement::DeepPageIds,
-            "accounts_scim_user_name",
-        ),
-        (
-            "count of a userName prefix",
-            list_query(prefix, prefix_params(), by_user_name, 0),
-            Statement::Count,
-            "accounts_scim_user_name",
-        ),
+            index: "accounts_scim_",
+            seek: None,
+        },
+        Case {
+            what: "a deep page in the default order",
+            query: list_query(None, vec![], by_created, 899_900),
+            statement: Statement::DeepPageIds,
+            index: "accounts_scim_created",
+            seek: None,
+        },
+        Case {
+            what: "a deep page sorted by userName, descending",
+            query: list_query(None, vec![], by_user_name, 899_900),
+            statement: Statement::DeepPageIds,
+            index: "accounts_scim_user_name",
+            seek: None,
+        },
+        Case {
+            what: "count of a userName prefix",
+            query: list_query(prefix, prefix_params(), by_user_name, 0),
+            statement: Statement::Count,
+            index: "accounts_scim_user_name",
+            seek: None,
+        },
+        Case {
+            what: "a cursor page in the default order",
+            query: cursor_query(
+                Cursor::Created {
+                    created_at: 1_700_000_000_000_000,
+                    id: "0190".into(),
+                },
+                CursorOrder::Created,
+                by_created,
+            ),
+            statement: Statement::CursorPage,
+            index: "accounts_scim_created",
+            seek: Some(("(created_at,id)>(?,?)", "ROW(created_at, id) > ")),
+        },
+        Case {
+            what: "a cursor page sorted by userName, descending",
+            query: cursor_query(
+                Cursor::UserName {
+                    norm: "m@example.com".into(),
+                    id: "0190".into(),
+                },
+                CursorOrder::UserName { descending: true },
+                by_user_name,
+            ),
+            statement: Statement::CursorPage,
+            index: "accounts_scim_user_name",
+            seek: Some(("(user_name_norm,id)<(?,?)", "ROW(user_name_norm, id) < ")),
+        },
     ]
 }
 
@@ -123,10 +178,11 @@ async fn postgres_plan(url: &str, query: &AccountQuery, statement: Statement) ->
     for param in &query.condition.params {
         match param {
             SqlParam::Text(text) => explain = explain.bind(text.as_str()),
+            SqlParam::Int(int) => explain = explain.bind(*int),
             other => panic!("no test binds {other:?}"),
         }
     }
-    if let Statement::DeepPageIds = statement {
+    if !matches!(statement, Statement::Count) {
         explain = explain.bind(query.limit).bind(query.offset);
     }
     let rows = explain.fetch_all(&mut conn).await.expect("EXPLAIN");
@@ -145,30 +201,55 @@ async fn counts_and_deep_pages_read_only_the_visible_indexes(engine: Engine) {
     };
     // The server creates the schema (migrations) as it does in production.
     let server = TestServer::builder().database_url(&url).start().await;
-    for (what, query, statement, index) in statements() {
+    for Case {
+        what,
+        query,
+        statement,
+        index,
+        seek,
+    } in cases()
+    {
         let plan = match engine {
             Engine::Sqlite => sqlite_plan(&db_path, &statement.sql(&query)).await,
             Engine::Postgres => postgres_plan(&url, &query, statement).await,
         };
-        // SQLite: "SEARCH a USING [COVERING ]INDEX name (...)". A partial index whose
-        // predicate the query implies is read without visiting the table even when SQLite does
-        // not call it covering: the implied terms are dropped, and the row lookup is deferred
-        // until a table column is needed, which for a count or an id list is never.
-        // PostgreSQL: "Index Only Scan [Backward] using name on accounts a".
-        let index_only = |line: &str| match engine {
+        // SQLite: "SEARCH a USING [COVERING ]INDEX name (org_id=? AND (created_at,id)>(?,?))". A
+        // partial index whose predicate the query implies is read without visiting the table
+        // even when SQLite does not call it covering: the implied terms are dropped, and the row
+        // lookup is deferred until a table column is needed, which for a count or an id list is
+        // never. PostgreSQL: "Index [Only ]Scan [Backward] using name on accounts a", then its
+        // "Index Cond: (...)" line.
+        let reads_index = |line: &str| match engine {
             Engine::Sqlite => {
                 line.contains(&format!("USING INDEX {index}"))
                     || line.contains(&format!("USING COVERING INDEX {index}"))
             }
             Engine::Postgres => {
-                line.contains("Index Only Scan") && line.contains(&format!(" using {index}"))
+                let index_only = line.contains("Index Only Scan");
+                (index_only || matches!(statement, Statement::CursorPage))
+                    && line.contains(&format!(" using {index}"))
             }
         };
+        let lines: Vec<&str> = plan.lines().collect();
+        let at = lines.iter().position(|line| reads_index(line));
         assert!(
-            plan.lines().any(index_only),
-            "{what}: expected an index-only read of {index} in the plan of\n{}\n--- plan ---\n{plan}",
+            at.is_some(),
+            "{what}: expected a read of {index} in the plan of\n{}\n--- plan ---\n{plan}",
             statement.sql(&query)
         );
+        if let (Some(at), Some((sqlite, postgres))) = (at, seek) {
+            let bounded = match engine {
+                Engine::Sqlite => lines[at].contains(sqlite),
+                Engine::Postgres => lines
+                    .get(at + 1)
+                    .is_some_and(|cond| cond.contains("Index Cond") && cond.contains(postgres)),
+            };
+            assert!(
+                bounded,
+                "{what}: the index read must seek to the cursor ({sqlite} / {postgres}) in the plan of\n{}\n--- plan ---\n{plan}",
+                statement.sql(&query)
+            );
+        }
     }
     server.stop().await;
 }

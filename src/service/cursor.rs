@@ -85,6 +85,11 @@ impl Cursor {
 
     /// The keyset condition for this cursor under `order`, with placeholders from `first_param`,
     /// or the offset to use.
+    ///
+    /// A row-value comparison, which both engines turn into one seek on the (org, key, id)
+    /// index. The equivalent `key > x OR (key = x AND id > y)` is not: PostgreSQL scanned the
+    /// index from the organization's first row, and where many rows share the key (accounts
+    /// loaded in bulk share `created_at`) any range on the key alone still walks them all.
     pub fn condition(
         &self,
         order: CursorOrder,
@@ -100,7 +105,7 @@ impl Cursor {
         match (self, order) {
             (Cursor::Created { created_at, id }, CursorOrder::Created) => Ok((
                 Some((
-                    format!("(a.created_at > ${a} OR (a.created_at = ${a} AND a.id > ${b}))"),
+                    format!("(a.created_at, a.id) > (${a}, ${b})"),
                     vec![SqlParam::Int(*created_at), SqlParam::Text(id.clone())],
                 )),
                 0,
@@ -109,7 +114,7 @@ impl Cursor {
                 let cmp = if descending { "<" } else { ">" };
                 Ok((
                     Some((
-                        format!("(a.user_name_norm {cmp} ${a} OR (a.user_name_norm = ${a} AND a.id {cmp} ${b}))"),
+                        format!("(a.user_name_norm, a.id) {cmp} (${a}, ${b})"),
                         vec![SqlParam::Text(norm.clone()), SqlParam::Text(id.clone())],
                     )),
                     0,

@@ -6,6 +6,7 @@ mod auth;
 mod auth_cache;
 mod bootstrap;
 mod cursor;
+pub use cursor::{Cursor, CursorOrder};
 pub mod error;
 mod events;
 pub mod faults;
