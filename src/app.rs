@@ -34,6 +34,7 @@ impl Application {
         let pool = PoolOptions {
             max_connections: args.database.db_max_connections,
             acquire_timeout: args.database.db_acquire_timeout,
+            bulk_load: false,
         };
         let store = store::connect(&args.database.database_url, &pool)
             .await

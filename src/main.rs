@@ -25,6 +25,7 @@ async fn main() -> anyhow::Result<()> {
             let pool = store::PoolOptions {
                 max_connections: 1,
                 acquire_timeout: db.db_acquire_timeout,
+                bulk_load: false,
             };
             let store = store::connect(&db.database_url, &pool).await?;
             store.close().await;

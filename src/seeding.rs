@@ -14,6 +14,7 @@ pub async fn run(args: &SeedArgs) -> anyhow::Result<String> {
     let pool = PoolOptions {
         max_connections: 2,
         acquire_timeout: args.database.db_acquire_timeout,
+        bulk_load: true,
     };
     let store = store::connect(&args.database.database_url, &pool).await?;
     let result = seed(store.as_ref(), args).await;

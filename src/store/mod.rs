@@ -289,6 +289,11 @@ pub struct PoolOptions {
     pub max_connections: u32,
     /// How long a request waits for a connection before failing with 503.
     pub acquire_timeout: std::time::Duration,
+    /// The connection is for a bulk load (`abm-scim seed`): SQLite's writer then gets a large
+    /// page cache. Seeded rows land at random places in the userName indexes, and with the
+    /// default 2 MiB cache most of those index pages were read back from the OS at every
+    /// insert once the database outgrew it. The server keeps the default (its RSS target).
+    pub bulk_load: bool,
 }
 
 impl Default for PoolOptions {
@@ -296,6 +301,7 @@ impl Default for PoolOptions {
         Self {
             max_connections: 16,
             acquire_timeout: std::time::Duration::from_secs(3),
+            bulk_load: false,
         }
     }
 }

@@ -30,6 +30,10 @@ pub struct SqliteStore {
 /// than this add threads and page caches, not throughput.
 const MAX_READERS: u32 = 8;
 
+/// The writer's page cache for a bulk load (see [`PoolOptions::bulk_load`]): 256 MiB, given
+/// in KiB as SQLite's negative `cache_size` means.
+const BULK_LOAD_CACHE: &str = "-262144";
+
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
 impl SqliteStore {
@@ -43,10 +47,15 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(options.acquire_timeout)
             .foreign_keys(true);
+        let writer = if options.bulk_load {
+            connect.clone().pragma("cache_size", BULK_LOAD_CACHE)
+        } else {
+            connect.clone()
+        };
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(options.acquire_timeout)
-            .connect_with(connect.clone())
+            .connect_with(writer)
             .await?;
         MIGRATOR.run(&write).await?;
         // A smaller page cache per read connection than SQLite's 2 MiB default: 16 of them
