@@ -47,12 +47,12 @@ impl Statement {
         match self {
             Statement::Count => query.count_sql(),
             Statement::DeepPageIds => {
-                let sql = query.page_sql("a.*");
-                let start = sql
-                    .find("(SELECT a.id")
-                    .expect("a page that skips rows selects its ids first");
-                let end = sql.rfind(") page").expect("the id subquery is named page");
-                sql[start + 1..end].to_string()
+                let ids = query.page_ids_sql();
+                assert!(
+                    query.page_sql("a.*").contains(&format!("({ids}) page")),
+                    "a page that skips rows selects its ids first"
+                );
+                ids
             }
             Statement::CursorPage => query.page_sql("a.id"),
         }

@@ -99,27 +99,36 @@ impl AccountQuery {
     /// The statement selecting the page's rows as `columns` (over alias `a`), with the limit
     /// and offset bound after the condition's parameters.
     ///
-    /// A page that skips rows selects the page's ids first and joins back to the table: the
-    /// skipped rows are then read from an index alone (the SCIM-visible partial indexes hold
-    /// the list orders) rather than fetched one by one, which PostgreSQL's plain index scan
-    /// does for every row it skips.
+    /// A page that skips rows selects the page's ids first ([`Self::page_ids_sql`]) and joins
+    /// back to the table: the skipped rows are then read from an index alone (the SCIM-visible
+    /// partial indexes hold the list orders) rather than fetched one by one, which
+    /// PostgreSQL's plain index scan does for every row it skips.
     pub fn page_sql(&self, columns: &str) -> String {
-        let condition = self.condition_sql();
-        let limit = self.condition.params.len() + 2;
-        let offset = limit + 1;
-        let order_by = &self.order_by;
         if self.offset > 0 {
             format!(
-                "SELECT {columns} FROM accounts a JOIN (SELECT a.id AS page_id FROM accounts a \
-                 WHERE a.org_id = $1 AND ({condition}) ORDER BY {order_by} LIMIT ${limit} OFFSET ${offset}) page \
-                 ON a.id = page.page_id ORDER BY {order_by}"
+                "SELECT {columns} FROM accounts a JOIN ({}) page ON a.id = page.page_id ORDER BY {}",
+                self.page_ids_sql(),
+                self.order_by
             )
         } else {
-            format!(
-                "SELECT {columns} FROM accounts a WHERE a.org_id = $1 AND ({condition}) \
-                 ORDER BY {order_by} LIMIT ${limit} OFFSET ${offset}"
-            )
+            self.select_page(columns)
         }
+    }
+
+    /// The ids of the page's rows (as `page_id`), in order: the part of a page that walks past
+    /// the skipped rows.
+    pub fn page_ids_sql(&self) -> String {
+        self.select_page("a.id AS page_id")
+    }
+
+    fn select_page(&self, columns: &str) -> String {
+        let limit = self.condition.params.len() + 2;
+        format!(
+            "SELECT {columns} FROM accounts a WHERE a.org_id = $1 AND ({}) ORDER BY {} LIMIT ${limit} OFFSET ${}",
+            self.condition_sql(),
+            self.order_by,
+            limit + 1
+        )
     }
 
     /// The statement counting every row the condition selects (`totalResults`).
