@@ -10,6 +10,7 @@ mod records;
 mod sql;
 mod sqlite;
 mod sqlite_batch;
+mod sqlite_private;
 mod statement_pool;
 
 use async_trait::async_trait;

@@ -46,6 +46,8 @@ impl PgStore {
     fn insert_batcher(&self) -> Option<&super::sqlite_batch::InsertBatcher> {
         None
     }
+
+    fn after_close(&self) {}
 }
 
 // One statement per batch: rows are claimed with SKIP LOCKED (several server processes can reap

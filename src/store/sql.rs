@@ -279,6 +279,7 @@ macro_rules! impl_sql_store {
             async fn close(&self) {
                 self.write.close().await;
                 self.statements.close().await;
+                self.after_close();
             }
 
             async fn get_setting(&self, key: &str) -> StoreResult<Option<String>> {

@@ -5,14 +5,13 @@
 //! with WAL keeps every committed transaction across a process crash (`kill -9`); only an OS
 //! crash or power loss can drop the last transactions (see README, "Durability").
 
-use std::str::FromStr;
-use std::time::Duration;
-
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
+use std::str::FromStr;
 
 use super::sqlite_batch::InsertBatcher;
+use super::sqlite_private::PrivateDatabase;
 use super::statement_pool::StatementPool;
 use super::PoolOptions;
 use crate::scim::filter_sql::Dialect;
@@ -20,10 +19,12 @@ use crate::scim::filter_sql::Dialect;
 pub struct SqliteStore {
     statements: StatementPool<sqlx::Sqlite>,
     write: SqlitePool,
-    /// Group commit of account inserts on the write pool.
+    /// Group commit of account writes on the write pool.
     inserts: InsertBatcher,
     /// See [`super::Store::auth_generation`].
     auth_epoch: std::sync::atomic::AtomicU64,
+    /// The file behind `sqlite::memory:`, removed when the store closes.
+    private: Option<std::sync::Mutex<PrivateDatabase>>,
 }
 
 /// SQLite reads run on the server's own cores (no network wait), so more reader connections
@@ -41,10 +42,33 @@ impl SqliteStore {
         if is_in_memory(url) {
             return Self::connect_in_memory(options).await;
         }
-        let connect = SqliteConnectOptions::from_str(url)?
+        // WAL with `synchronous=NORMAL` keeps every committed transaction across a process
+        // crash (see the module comment).
+        let connect = SqliteConnectOptions::from_str(url)?.synchronous(SqliteSynchronous::Normal);
+        Self::open(connect, options, None).await
+    }
+
+    /// `sqlite::memory:`: a private database file that lives exactly as long as the store
+    /// (see `sqlite_private`), with no durability to pay for: it is gone at exit anyway.
+    async fn connect_in_memory(options: &PoolOptions) -> anyhow::Result<Self> {
+        let private = PrivateDatabase::create().map_err(|err| {
+            anyhow::anyhow!("could not create the in-memory database's private file: {err}")
+        })?;
+        let connect = SqliteConnectOptions::new()
+            .filename(private.path())
+            .synchronous(SqliteSynchronous::Off);
+        tracing::debug!(path = %private.path().display(), "in-memory database file");
+        Self::open(connect, options, Some(private)).await
+    }
+
+    async fn open(
+        connect: SqliteConnectOptions,
+        options: &PoolOptions,
+        private: Option<PrivateDatabase>,
+    ) -> anyhow::Result<Self> {
+        let connect = connect
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(options.acquire_timeout)
             .foreign_keys(true);
         let writer = if options.bulk_load {
@@ -52,9 +76,14 @@ impl SqliteStore {
         } else {
             connect.clone()
         };
+        let opened = std::sync::atomic::AtomicU64::new(0);
         let write = SqlitePoolOptions::new()
             .max_connections(1)
             .acquire_timeout(options.acquire_timeout)
+            .after_connect(move |_, _| {
+                note_writer_connection(&opened);
+                Box::pin(async { Ok(()) })
+            })
             .connect_with(writer)
             .await?;
         MIGRATOR.run(&write).await?;
@@ -71,34 +100,41 @@ impl SqliteStore {
             inserts: InsertBatcher::start(write.clone()),
             write,
             auth_epoch: Default::default(),
+            private: private.map(std::sync::Mutex::new),
         })
     }
 
-    /// An in-memory database lives as long as its connection: keep exactly one, forever, and
-    /// share it between reads and writes.
-    async fn connect_in_memory(options: &PoolOptions) -> anyhow::Result<Self> {
-        let connect = SqliteConnectOptions::from_str("sqlite::memory:")?.foreign_keys(true);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .idle_timeout(None::<Duration>)
-            .max_lifetime(None::<Duration>)
-            .acquire_timeout(options.acquire_timeout)
-            .connect_with(connect)
-            .await?;
-        MIGRATOR.run(&pool).await?;
-        Ok(Self {
-            statements: StatementPool::shared(pool.clone()),
-            inserts: InsertBatcher::start(pool.clone()),
-            write: pool,
-            auth_epoch: Default::default(),
-        })
+    /// Removes the private file of `sqlite::memory:` (after the pools closed).
+    fn remove_private_file(&self) {
+        if let Some(private) = &self.private {
+            private.lock().unwrap_or_else(|e| e.into_inner()).remove();
+        }
+    }
+}
+
+/// The writer pool holds one connection; sqlx replaces it when it finds it broken on release
+/// (its own WARN, `sqlx::pool`, gives the cause). The replacement is said out loud too: it is
+/// harmless on a file, but it is never silent. Called as each writer connection opens.
+fn note_writer_connection(opened: &std::sync::atomic::AtomicU64) {
+    let earlier = opened.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    if earlier > 0 {
+        tracing::warn!(
+            reconnections = earlier,
+            "the SQLite writer's connection was replaced: sqlx closed the previous one (a \
+             statement cut off when its client went away, or a failed check on release; see \
+             the sqlx::pool warning before this one); no data is lost"
+        );
     }
 }
 
 impl SqliteStore {
     fn insert_batcher(&self) -> Option<&InsertBatcher> {
         Some(&self.inserts)
+    }
+
+    /// Once the pools are closed: the private file of `sqlite::memory:` goes.
+    fn after_close(&self) {
+        self.remove_private_file();
     }
 }
 

@@ -11,30 +11,19 @@
 //! is opened on demand. A statement cancelled half-way (the client went away) leaves the
 //! connection to be drained by the driver before its next statement, as sqlx does for every
 //! statement.
-//!
-//! An in-memory SQLite database lives inside one connection, which reads and writes must
-//! share: there the pool simply hands out that connection from sqlx's pool.
+//! A dropped connection is logged at WARN with the error that condemned it: a pool that
+//! replaces connections is never silent.
 
 use std::ops::{Deref, DerefMut};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use sqlx::pool::PoolConnection;
-use sqlx::{Connection, Database, Pool};
+use sqlx::{Connection, Database};
 use tokio::sync::{Semaphore, SemaphorePermit};
 
 type ConnectOptions<DB> = <<DB as Database>::Connection as Connection>::Options;
 
 pub struct StatementPool<DB: Database> {
-    source: Source<DB>,
-}
-
-enum Source<DB: Database> {
-    Own(OwnConnections<DB>),
-    Shared(Pool<DB>),
-}
-
-struct OwnConnections<DB: Database> {
     idle: Mutex<Vec<DB::Connection>>,
     /// One permit per connection that may be open at once.
     permits: Semaphore,
@@ -46,28 +35,16 @@ impl<DB: Database> StatementPool<DB> {
     /// A pool of at most `size` connections opened with `connect` (lazily, on first need).
     pub fn new(connect: ConnectOptions<DB>, size: u32, acquire_timeout: Duration) -> Self {
         Self {
-            source: Source::Own(OwnConnections {
-                idle: Mutex::new(Vec::new()),
-                permits: Semaphore::new(size.max(1) as usize),
-                connect,
-                acquire_timeout,
-            }),
-        }
-    }
-
-    /// Reads through connections of an sqlx pool (shared with the writes).
-    pub fn shared(pool: Pool<DB>) -> Self {
-        Self {
-            source: Source::Shared(pool),
+            idle: Mutex::new(Vec::new()),
+            permits: Semaphore::new(size.max(1) as usize),
+            connect,
+            acquire_timeout,
         }
     }
 
     /// A connection, waiting at most the acquire timeout for one to be free or to open.
     pub async fn acquire(&self) -> Result<StatementConnection<'_, DB>, sqlx::Error> {
-        let own = match &self.source {
-            Source::Shared(pool) => return Ok(StatementConnection::Shared(pool.acquire().await?)),
-            Source::Own(own) => own,
-        };
+        let own = self;
         let deadline = tokio::time::Instant::now() + own.acquire_timeout;
         let permit = tokio::time::timeout_at(deadline, own.permits.acquire())
             .await
@@ -80,7 +57,7 @@ impl<DB: Database> StatementPool<DB> {
                 .await
                 .map_err(|_| sqlx::Error::PoolTimedOut)??,
         };
-        Ok(StatementConnection::Own {
+        Ok(StatementConnection {
             connection: Some(connection),
             idle: &own.idle,
             _permit: permit,
@@ -89,37 +66,30 @@ impl<DB: Database> StatementPool<DB> {
 
     /// Closes idle connections and refuses new acquisitions.
     pub async fn close(&self) {
-        match &self.source {
-            Source::Shared(pool) => pool.close().await,
-            Source::Own(own) => {
-                own.permits.close();
-                let idle = std::mem::take(&mut *own.idle.lock().unwrap_or_else(|e| e.into_inner()));
-                for connection in idle {
-                    let _ = connection.close().await;
-                }
-            }
+        self.permits.close();
+        let idle = std::mem::take(&mut *self.idle.lock().unwrap_or_else(|e| e.into_inner()));
+        for connection in idle {
+            let _ = connection.close().await;
         }
     }
 }
 
 /// A pooled connection; it goes back to its pool when dropped.
-pub enum StatementConnection<'p, DB: Database> {
-    Own {
-        /// `None` only once the connection was found broken and dropped.
-        connection: Option<DB::Connection>,
-        idle: &'p Mutex<Vec<DB::Connection>>,
-        _permit: SemaphorePermit<'p>,
-    },
-    Shared(PoolConnection<DB>),
+pub struct StatementConnection<'p, DB: Database> {
+    /// `None` only once the connection was found broken and dropped.
+    connection: Option<DB::Connection>,
+    idle: &'p Mutex<Vec<DB::Connection>>,
+    _permit: SemaphorePermit<'p>,
 }
 
 impl<DB: Database> StatementConnection<'_, DB> {
     /// Passes a statement's result through; a connection-level failure drops the connection
     /// so that the next statement opens a fresh one instead of failing again.
     pub fn check<T>(mut self, result: Result<T, sqlx::Error>) -> Result<T, sqlx::Error> {
-        if let (Err(err), StatementConnection::Own { connection, .. }) = (&result, &mut self) {
+        if let Err(err) = &result {
             if is_connection_failure(err) {
-                connection.take();
+                tracing::warn!(error = %err, "a database connection failed and is replaced by a new one");
+                self.connection.take();
             }
         }
         result
@@ -145,37 +115,27 @@ impl<DB: Database> Deref for StatementConnection<'_, DB> {
     type Target = DB::Connection;
 
     fn deref(&self) -> &Self::Target {
-        match self {
-            StatementConnection::Own { connection, .. } => connection
-                .as_ref()
-                .expect("a dropped connection is never used again"),
-            StatementConnection::Shared(connection) => connection,
-        }
+        self.connection
+            .as_ref()
+            .expect("a dropped connection is never used again")
     }
 }
 
 impl<DB: Database> DerefMut for StatementConnection<'_, DB> {
     fn deref_mut(&mut self) -> &mut Self::Target {
-        match self {
-            StatementConnection::Own { connection, .. } => connection
-                .as_mut()
-                .expect("a dropped connection is never used again"),
-            StatementConnection::Shared(connection) => connection,
-        }
+        self.connection
+            .as_mut()
+            .expect("a dropped connection is never used again")
     }
 }
 
 impl<DB: Database> Drop for StatementConnection<'_, DB> {
     fn drop(&mut self) {
-        if let StatementConnection::Own {
-            connection, idle, ..
-        } = self
-        {
-            if let Some(connection) = connection.take() {
-                idle.lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .push(connection);
-            }
+        if let Some(connection) = self.connection.take() {
+            self.idle
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(connection);
         }
     }
 }
