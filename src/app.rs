@@ -46,7 +46,9 @@ impl Application {
             })?;
         let clock: Arc<dyn Clock> = match args.clock {
             ClockMode::System => Arc::new(SystemClock),
-            ClockMode::Manual => Arc::new(ManualClock::open(store.clone()).await?),
+            ClockMode::Manual => {
+                Arc::new(ManualClock::open(store.clone(), args.auth_cache_ttl).await?)
+            }
         };
         let settings = Settings {
             public_base: args.public_base(bound),

@@ -459,7 +459,7 @@ fn growth_is_bounded_early() {
         .collect();
     let e = err(&bare(), req(Value::Array(ops)));
     assert_eq!(e.scim_type, Some(ScimType::InvalidValue));
-    assert!(e.detail.contains("at most 100"), "{}", e.detail);
+    assert!(e.detail.contains("at most 1000"), "{}", e.detail);
 }
 
 #[test]

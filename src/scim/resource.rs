@@ -21,8 +21,10 @@ pub const MAX_USER_NAME_CHARS: usize = 256;
 pub const MAX_STRING_CHARS: usize = 2048;
 /// Longest accepted binary (base64) value, e.g. an X.509 certificate, in characters.
 pub const MAX_BINARY_CHARS: usize = 16384;
-/// Most values accepted in one multi-valued attribute.
-pub const MAX_VALUES: usize = 100;
+/// Most values accepted in one multi-valued attribute: far above what any IdP sends (and above
+/// the 100 concurrent adds the reliability contract promises to land on one user), low enough
+/// that a 10,000-element array is refused before it costs anything.
+pub const MAX_VALUES: usize = 1000;
 
 /// Client dialect features observed while interpreting a request (see `patch::PatchOutcome`).
 pub(crate) type Notes = Vec<&'static str>;

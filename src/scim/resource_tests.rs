@@ -315,7 +315,7 @@ fn lengths_and_counts_are_bounded() {
         .collect();
     let e = norm_err(json!({"userName": "x", "emails": many}));
     assert_eq!(e.scim_type, Some(ScimType::InvalidValue));
-    assert!(e.detail.contains("at most 100"), "{}", e.detail);
+    assert!(e.detail.contains("at most 1000"), "{}", e.detail);
 }
 
 #[test]

@@ -138,11 +138,18 @@ impl App {
         jwt_secret: &[u8],
         admin_token_hash: [u8; 32],
     ) -> Self {
+        // The TTL bounds how long another process's change takes to be seen; a private database
+        // has no other process, so its entries stay good until this process writes.
+        let auth_cache_ttl = if store.is_private() && !settings.auth_cache_ttl.is_zero() {
+            std::time::Duration::MAX
+        } else {
+            settings.auth_cache_ttl
+        };
         Self {
             store,
             clock,
             journal: super::journal::Journal::new(settings.journal_capacity),
-            auth_cache: AuthCache::new(settings.auth_cache_ttl),
+            auth_cache: AuthCache::new(auth_cache_ttl),
             expiry_notes: tokio::sync::Mutex::new(()),
             faults: super::faults::Faults::default(),
             settings,

@@ -155,6 +155,9 @@ pub struct Reaped {
 pub trait Store: Send + Sync + 'static {
     /// Which SQL dialect filters must be compiled to.
     fn dialect(&self) -> Dialect;
+    /// Whether no other process can share this database (`sqlite::memory:`): nothing can
+    /// change it behind this process's back.
+    fn is_private(&self) -> bool;
     /// Checks that the database answers (for `/readyz`).
     async fn ping(&self) -> StoreResult<()>;
     /// A counter of the writes to organizations and SCIM tokens committed through this store,

@@ -48,6 +48,10 @@ impl PgStore {
     }
 
     fn after_close(&self) {}
+
+    fn private_database(&self) -> bool {
+        false
+    }
 }
 
 // One statement per batch: rows are claimed with SKIP LOCKED (several server processes can reap

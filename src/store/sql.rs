@@ -267,6 +267,10 @@ macro_rules! impl_sql_store {
                 $dialect
             }
 
+            fn is_private(&self) -> bool {
+                self.private_database()
+            }
+
             fn auth_generation(&self) -> u64 {
                 self.auth_epoch.load(std::sync::atomic::Ordering::Acquire)
             }

@@ -132,6 +132,10 @@ impl SqliteStore {
         Some(&self.inserts)
     }
 
+    fn private_database(&self) -> bool {
+        self.private.is_some()
+    }
+
     /// Once the pools are closed: the private file of `sqlite::memory:` goes.
     fn after_close(&self) {
         self.remove_private_file();

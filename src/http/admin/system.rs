@@ -24,7 +24,7 @@ fn mode_name(mode: ClockMode) -> String {
     responses((status = 200, body = ClockView)))]
 pub async fn get_clock(State(app): State<Arc<App>>) -> AdminResult<Json<ClockView>> {
     Ok(Json(ClockView {
-        now: app.clock.now().await?,
+        now: app.clock.now_exact().await?,
         mode: mode_name(app.clock.mode()),
     }))
 }
@@ -39,7 +39,7 @@ pub async fn move_clock(
     if app.clock.mode() != ClockMode::Manual {
         return Err(ServiceError::Clock(crate::clock::ClockError::NotManual).into());
     }
-    let now = app.clock.now().await?;
+    let now = app.clock.now_exact().await?;
     let target = match (&body.advance, body.set) {
         (Some(duration), None) => advance(now, duration)?,
         (None, Some(at)) => at,
