@@ -31,6 +31,7 @@ fn list_query(
         limit: 100,
         offset,
         count_total: true,
+        key: None,
     }
 }
 

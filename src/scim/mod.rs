@@ -4,6 +4,7 @@ pub mod error;
 pub mod filter;
 pub mod filter_attrs;
 pub mod filter_eval;
+pub mod filter_key;
 pub mod filter_sql;
 pub mod patch;
 pub mod patch_paths;

@@ -142,6 +142,7 @@ impl App {
                 limit: limit + 1,
                 offset: 0,
                 count_total: false,
+                key: None,
             })
             .await?;
         let mut accounts = page.accounts;

@@ -30,7 +30,7 @@ pub use orgs::{NewOrg, OrgChange};
 pub use reaper::{run_reaper, ReaperRun};
 pub use tokens::{connection_state, ConnectionState, IssuedToken, TokenStatus};
 pub use users::{etag, Precondition};
-pub use users_list::{ListPage, ListRequest, SCIM_VISIBLE_SQL};
+pub use users_list::{visible_condition, ListPage, ListRequest, SCIM_VISIBLE_SQL};
 
 use crate::clock::Clock;
 use crate::store::Store;

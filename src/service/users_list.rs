@@ -4,8 +4,9 @@ use super::cursor::{Cursor, CursorOrder};
 use super::{App, ScimPrincipal, ServiceResult};
 use crate::scim::error::{ProtocolError, ScimType};
 use crate::scim::filter::parse_filter;
-use crate::scim::filter_sql::{compile_filter, sort_expression, SqlFragment, SqlParam};
-use crate::store::{Account, AccountQuery};
+use crate::scim::filter_key::key_lookup;
+use crate::scim::filter_sql::{compile_filter, sort_expression, Dialect, SqlFragment, SqlParam};
+use crate::store::{Account, AccountQuery, KeyLookup};
 
 /// What SCIM can see: synced accounts that were not deleted through SCIM nor unlinked by a
 /// Person ID edit. Constant SQL, no parameters. The partial indexes of migration 0005 repeat
@@ -37,6 +38,37 @@ pub struct ListPage {
     pub by_cursor: bool,
 }
 
+/// The condition of a SCIM list over SCIM-visible accounts with `filter` (compiled for
+/// `dialect`, placeholders from `$2`), and the key the filter pins, if any.
+pub fn visible_condition(
+    filter: Option<&str>,
+    dialect: Dialect,
+) -> Result<(SqlFragment, Option<KeyLookup>), ProtocolError> {
+    let mut condition = SqlFragment {
+        sql: SCIM_VISIBLE_SQL.to_string(),
+        params: Vec::new(),
+    };
+    let Some(text) = filter.filter(|f| !f.trim().is_empty()) else {
+        return Ok((condition, None));
+    };
+    let filter = parse_filter(text)?;
+    let compiled = compile_filter(&filter, dialect, 2)?;
+    if compiled
+        .params
+        .iter()
+        .any(|p| matches!(p, SqlParam::Text(t) if t.contains('\0')))
+    {
+        // Nothing stored holds U+0000 (bodies with it are refused), and PostgreSQL
+        // cannot compare such text: say so rather than fail.
+        return Err(ProtocolError::invalid_filter(
+            "a filter value holds a NUL character (\\u0000), which no attribute value can contain: remove it",
+        ));
+    }
+    condition.sql = format!("{} AND ({})", condition.sql, compiled.sql);
+    condition.params = compiled.params;
+    Ok((condition, key_lookup(&filter, dialect)))
+}
+
 impl App {
     /// Runs a SCIM list query for the principal's organization.
     pub async fn scim_list_users(
@@ -45,28 +77,7 @@ impl App {
         request: &ListRequest,
     ) -> ServiceResult<ListPage> {
         let dialect = self.store.dialect();
-        let mut condition = SqlFragment {
-            sql: SCIM_VISIBLE_SQL.to_string(),
-            params: Vec::new(),
-        };
-        if let Some(text) = request.filter.as_deref().filter(|f| !f.trim().is_empty()) {
-            let filter = parse_filter(text)?;
-            let compiled = compile_filter(&filter, dialect, 2)?;
-            if compiled
-                .params
-                .iter()
-                .any(|p| matches!(p, SqlParam::Text(t) if t.contains('\0')))
-            {
-                // Nothing stored holds U+0000 (bodies with it are refused), and PostgreSQL
-                // cannot compare such text: say so rather than fail.
-                return Err(ProtocolError::invalid_filter(
-                    "a filter value holds a NUL character (\\u0000), which no attribute value can contain: remove it",
-                )
-                .into());
-            }
-            condition.sql = format!("{} AND ({})", condition.sql, compiled.sql);
-            condition.params = compiled.params;
-        }
+        let (condition, key) = visible_condition(request.filter.as_deref(), dialect)?;
         let descending = match request
             .sort_order
             .as_deref()
@@ -139,11 +150,12 @@ impl App {
                 // the page alone); a cursor page's condition also holds the keyset, so the total
                 // is counted apart.
                 count_total: !by_cursor,
+                key: key.clone(),
             })
             .await?;
         let total = match page.total {
             Some(total) => total,
-            None => self.count_visible(principal, &condition).await?,
+            None => self.count_visible(principal, &condition, key).await?,
         };
         let mut accounts = page.accounts;
         let next_cursor = if by_cursor && accounts.len() as i64 > count {
@@ -169,6 +181,7 @@ impl App {
         &self,
         principal: &ScimPrincipal,
         condition: &SqlFragment,
+        key: Option<KeyLookup>,
     ) -> ServiceResult<i64> {
         let page = self
             .store
@@ -179,6 +192,7 @@ impl App {
                 limit: 0,
                 offset: 0,
                 count_total: true,
+                key,
             })
             .await?;
         Ok(page.total.unwrap_or(0))

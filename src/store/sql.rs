@@ -82,6 +82,14 @@ macro_rules! impl_sql_store {
             query
         }
 
+        /// Binds the value of the query's pinned key, the statement's last parameter.
+        fn bind_key<'q>(query: Query<'q>, account_query: &'q AccountQuery) -> Query<'q> {
+            match &account_query.key {
+                Some(key) => query.bind(key.value.as_str()),
+                None => query,
+            }
+        }
+
         fn decode_account(row: &<$db as sqlx::Database>::Row) -> StoreResult<Account> {
             let roles: String = row.try_get("roles")?;
             let attrs: String = row.try_get("attrs")?;
@@ -683,9 +691,10 @@ macro_rules! impl_sql_store {
                 // `count=0` asks for totalResults only: no rows to fetch.
                 let accounts = if query.limit > 0 {
                     let sql = query.page_sql(account_columns!($attrs_out));
-                    let rows = statement!(self, bind_params(sqlx::query(&sql).bind(&query.org_id), &query.condition.params)
+                    let page = bind_params(sqlx::query(&sql).bind(&query.org_id), &query.condition.params)
                         .bind(query.limit)
-                        .bind(query.offset), fetch_all);
+                        .bind(query.offset);
+                    let rows = statement!(self, bind_key(page, query), fetch_all);
                     rows.iter().map(decode_account).collect::<StoreResult<Vec<_>>>()?
                 } else {
                     Vec::new()
@@ -702,7 +711,8 @@ macro_rules! impl_sql_store {
                     Some(query.offset + fetched)
                 } else if query.count_total {
                     let sql = query.count_sql();
-                    let row = statement!(self, bind_params(sqlx::query(&sql).bind(&query.org_id), &query.condition.params), fetch_one);
+                    let count = bind_params(sqlx::query(&sql).bind(&query.org_id), &query.condition.params);
+                    let row = statement!(self, bind_key(count, query), fetch_one);
                     Some(row.try_get::<i64, _>("n")?)
                 } else {
                     None
