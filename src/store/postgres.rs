@@ -43,7 +43,7 @@ impl PgStore {
 
 impl PgStore {
     /// Inserts are single statements here, committed by PostgreSQL's own group commit.
-    fn insert_batcher(&self) -> Option<&super::sqlite_batch::InsertBatcher> {
+    fn write_batcher(&self) -> Option<&super::sqlite_batch::WriteBatcher> {
         None
     }
 

@@ -227,8 +227,111 @@ macro_rules! impl_sql_store {
         /// `INSERT INTO activity ...` for `count` events, parameters from `first` (see
         /// [`push_param_rows`]); bound by [`bind_events`].
         pub(super) fn insert_events_sql(first: usize, count: usize) -> String {
-            let mut sql = String::from("INSERT INTO activity (org_id, at, kind, actor, account_id, detail) VALUES ");
-            push_param_rows(&mut sql, first, count, 6, ("", ""));
+            format!("{INSERT_EVENTS} VALUES {}", event_rows_sql(first, count))
+        }
+
+        const INSERT_EVENTS: &str = "INSERT INTO activity (org_id, at, kind, actor, account_id, detail)";
+
+        /// The `(..), (..)` rows of `count` events, parameters from `first`.
+        pub(super) fn event_rows_sql(first: usize, count: usize) -> String {
+            let mut sql = String::new();
+            push_param_rows(&mut sql, first, count, EVENT_PARAMS, ("", ""));
+            sql
+        }
+
+        /// Parameters per event row of [`event_rows_sql`] / [`bind_events`].
+        pub(super) const EVENT_PARAMS: usize = 6;
+
+        /// `INSERT INTO activity ... SELECT` of `count` events, parameters from `first`, that
+        /// inserts them only `when` (an SQL condition): an account write's events are written
+        /// only if the write found its row at the expected version.
+        pub(super) fn insert_events_when_sql(first: usize, count: usize, when: &str) -> String {
+            format!(
+                "{INSERT_EVENTS} SELECT * FROM (VALUES {}) AS events WHERE {when}",
+                event_rows_sql(first, count)
+            )
+        }
+
+        /// Placeholder number `n`: `$n` on PostgreSQL, `?` on SQLite (see [`push_param_rows`]).
+        fn placeholder(n: usize) -> String {
+            if $dialect == $crate::scim::filter_sql::Dialect::Sqlite {
+                "?".to_string()
+            } else {
+                format!("${n}")
+            }
+        }
+
+        /// Parameters of [`update_account_sql`] / [`bind_update`].
+        pub(super) const UPDATE_PARAMS: usize = 17;
+
+        /// `UPDATE accounts ...` of one account at an expected version, parameters from
+        /// `first`; bound by [`bind_update`].
+        pub(super) fn update_account_sql(first: usize) -> String {
+            let p = |i: usize| placeholder(first + i);
+            format!(
+                "UPDATE accounts SET user_name = {}, user_name_norm = {}, external_id = {}, active = {}, \
+                 state = {}, source = {}, roles = {}, person_id = {}, scim_deleted = {}, \
+                 deactivated_at = {}, delete_after = {}, version = {}, updated_at = {}, attrs = {}{}{} \
+                 WHERE id = {} AND org_id = {} AND version = {}",
+                p(0), p(1), p(2), p(3), p(4), p(5), p(6), p(7), p(8), p(9), p(10), p(11), p(12),
+                $attrs_in_pre, p(13), $attrs_in_post, p(14), p(15), p(16)
+            )
+        }
+
+        /// Binds [`update_account_sql`]: `account` (whose version is already the new one)
+        /// written over the row at `expected_version`.
+        pub(super) fn bind_update<'q>(query: Query<'q>, account: &'q Account, expected_version: i64) -> StoreResult<Query<'q>> {
+            Ok(query
+                .bind(account.user_name.as_str())
+                .bind(account.user_name_norm.as_str())
+                .bind(account.external_id.as_deref())
+                .bind(account.active)
+                .bind(account.state.as_str())
+                .bind(account.source.as_str())
+                .bind(serde_json::to_string(&account.roles)?)
+                .bind(account.person_id.as_deref())
+                .bind(account.scim_deleted)
+                .bind(account.deactivated_at)
+                .bind(account.delete_after)
+                .bind(account.version)
+                .bind(account.updated_at)
+                .bind(serde_json::to_string(&account.attrs)?)
+                .bind(account.id.as_str())
+                .bind(account.org_id.as_str())
+                .bind(expected_version))
+        }
+
+        /// Parameters of [`delete_account_sql`] / [`bind_delete`].
+        pub(super) const DELETE_PARAMS: usize = 3;
+
+        /// `DELETE FROM accounts ...` of one account at an expected version.
+        pub(super) fn delete_account_sql(first: usize) -> String {
+            format!(
+                "DELETE FROM accounts WHERE id = {} AND org_id = {} AND version = {}",
+                placeholder(first),
+                placeholder(first + 1),
+                placeholder(first + 2)
+            )
+        }
+
+        pub(super) fn bind_delete<'q>(query: Query<'q>, org_id: &'q str, id: &'q str, expected_version: i64) -> Query<'q> {
+            query.bind(id).bind(org_id).bind(expected_version)
+        }
+
+        /// PostgreSQL: an account write at an expected version and its events as one
+        /// autocommit statement (one round trip; a transaction cost five: BEGIN, two
+        /// statements, COMMIT and the pool's ping). `write` is the UPDATE or DELETE, whose
+        /// parameters come first; the events follow from `events_first`. Answers one row, `n`:
+        /// 1 when the row was written (and the events with it), 0 when it was not found at
+        /// that version (and nothing was written).
+        fn versioned_write_sql(write: &str, events_first: usize, events: usize) -> String {
+            let mut sql = format!("WITH written AS ({write} RETURNING 1 AS done)");
+            if events > 0 {
+                sql.push_str(", logged AS (");
+                sql.push_str(&insert_events_when_sql(events_first, events, "EXISTS (SELECT 1 FROM written)"));
+                sql.push(')');
+            }
+            sql.push_str(" SELECT COUNT(*) AS n FROM written");
             sql
         }
 
@@ -530,7 +633,7 @@ macro_rules! impl_sql_store {
 
             async fn insert_account(&self, account: &Account, events: &[NewEvent]) -> StoreResult<()> {
                 // SQLite commits concurrent inserts together (see `sqlite_batch`).
-                if let Some(batcher) = self.insert_batcher() {
+                if let Some(batcher) = self.write_batcher() {
                     return batcher.insert(account, events).await;
                 }
                 // PostgreSQL: the account and its events in one round trip, as one statement
@@ -567,57 +670,24 @@ macro_rules! impl_sql_store {
             }
 
             async fn update_account(&self, account: &Account, expected_version: i64, events: &[NewEvent]) -> StoreResult<bool> {
-                let mut tx = self.write.begin().await?;
-                let done = sqlx::query(concat!(
-                    "UPDATE accounts SET user_name = $3, user_name_norm = $4, external_id = $5, active = $6, \
-                     state = $7, source = $8, roles = $9, person_id = $10, scim_deleted = $11, \
-                     deactivated_at = $12, delete_after = $13, version = $14, updated_at = $15, attrs = ",
-                    $attrs_in_pre,
-                    "$16",
-                    $attrs_in_post,
-                    " WHERE id = $1 AND org_id = $2 AND version = $17"
-                ))
-                .bind(&account.id)
-                .bind(&account.org_id)
-                .bind(&account.user_name)
-                .bind(&account.user_name_norm)
-                .bind(&account.external_id)
-                .bind(account.active)
-                .bind(&account.state)
-                .bind(&account.source)
-                .bind(serde_json::to_string(&account.roles)?)
-                .bind(&account.person_id)
-                .bind(account.scim_deleted)
-                .bind(account.deactivated_at)
-                .bind(account.delete_after)
-                .bind(account.version)
-                .bind(account.updated_at)
-                .bind(serde_json::Value::Object(account.attrs.clone()).to_string())
-                .bind(expected_version)
-                .execute(&mut *tx)
-                .await?;
-                if done.rows_affected() == 0 {
-                    return Ok(false);
+                // SQLite commits concurrent writes together (see `sqlite_batch`).
+                if let Some(batcher) = self.write_batcher() {
+                    return batcher.update(account, expected_version, events).await;
                 }
-                insert_events(&mut *tx, events).await?;
-                tx.commit().await?;
-                Ok(true)
+                let sql = versioned_write_sql(&update_account_sql(1), 1 + UPDATE_PARAMS, events.len());
+                let query = bind_events(bind_update(sqlx::query(&sql), account, expected_version)?, events);
+                let row = statement!(self, query, fetch_one);
+                Ok(row.try_get::<i64, _>("n")? == 1)
             }
 
             async fn delete_account(&self, org_id: &str, id: &str, expected_version: i64, events: &[NewEvent]) -> StoreResult<bool> {
-                let mut tx = self.write.begin().await?;
-                let done = sqlx::query("DELETE FROM accounts WHERE id = $1 AND org_id = $2 AND version = $3")
-                    .bind(id)
-                    .bind(org_id)
-                    .bind(expected_version)
-                    .execute(&mut *tx)
-                    .await?;
-                if done.rows_affected() == 0 {
-                    return Ok(false);
+                if let Some(batcher) = self.write_batcher() {
+                    return batcher.delete(org_id, id, expected_version, events).await;
                 }
-                insert_events(&mut *tx, events).await?;
-                tx.commit().await?;
-                Ok(true)
+                let sql = versioned_write_sql(&delete_account_sql(1), 1 + DELETE_PARAMS, events.len());
+                let query = bind_events(bind_delete(sqlx::query(&sql), org_id, id, expected_version), events);
+                let row = statement!(self, query, fetch_one);
+                Ok(row.try_get::<i64, _>("n")? == 1)
             }
 
             async fn refresh_statistics(&self) -> StoreResult<()> {

@@ -10,7 +10,7 @@ use sqlx::sqlite::{
 };
 use std::str::FromStr;
 
-use super::sqlite_batch::InsertBatcher;
+use super::sqlite_batch::WriteBatcher;
 use super::sqlite_private::PrivateDatabase;
 use super::statement_pool::StatementPool;
 use super::PoolOptions;
@@ -19,8 +19,8 @@ use crate::scim::filter_sql::Dialect;
 pub struct SqliteStore {
     statements: StatementPool<sqlx::Sqlite>,
     write: SqlitePool,
-    /// Group commit of account writes on the write pool.
-    inserts: InsertBatcher,
+    /// Group commit of account writes (inserts, updates, deletes) on the write pool.
+    writes: WriteBatcher,
     /// See [`super::Store::auth_generation`].
     auth_epoch: std::sync::atomic::AtomicU64,
     /// The file behind `sqlite::memory:`, removed when the store closes.
@@ -97,7 +97,7 @@ impl SqliteStore {
         );
         Ok(Self {
             statements,
-            inserts: InsertBatcher::start(write.clone()),
+            writes: WriteBatcher::start(write.clone()),
             write,
             auth_epoch: Default::default(),
             private: private.map(std::sync::Mutex::new),
@@ -128,8 +128,8 @@ fn note_writer_connection(opened: &std::sync::atomic::AtomicU64) {
 }
 
 impl SqliteStore {
-    fn insert_batcher(&self) -> Option<&InsertBatcher> {
-        Some(&self.inserts)
+    fn write_batcher(&self) -> Option<&WriteBatcher> {
+        Some(&self.writes)
     }
 
     fn private_database(&self) -> bool {
