@@ -77,8 +77,12 @@ impl SqliteStore {
             connect.clone()
         };
         let opened = std::sync::atomic::AtomicU64::new(0);
+        // No ping before each acquire: a local file connection does not go stale like a
+        // network one, and a ping cut off by a cancelled request made sqlx close the
+        // connection (harmless on a file, but a reconnection each time).
         let write = SqlitePoolOptions::new()
             .max_connections(1)
+            .test_before_acquire(false)
             .acquire_timeout(options.acquire_timeout)
             .after_connect(move |_, _| {
                 note_writer_connection(&opened);
