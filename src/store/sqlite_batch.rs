@@ -202,7 +202,10 @@ async fn execute(conn: &mut SqliteConnection, jobs: &[Job]) -> StoreResult<HashS
     sql.push_str("COMMIT");
 
     // Positional `?` parameters bind in order across the statements.
-    let mut query = sqlx::query(&sql).persistent(false);
+    // Prepared once per batch shape and kept in the connection's statement cache (LRU): a
+    // run of PATCHes gives batches of only updates, whose text depends on their number alone;
+    // preparing each batch's UPDATEs anew cost a quarter of PATCH's rate.
+    let mut query = sqlx::query(&sql);
     for job in &inserted {
         if let Write::Insert(account) = &job.write {
             query = bind_account(query, account)?;
