@@ -9,10 +9,24 @@
   tools.py sql-log LOGFILE [OFFSET] print the SQL statements logged by sqlx (JSON log lines)
                                     after byte OFFSET, one JSON string a line
   tools.py get URL TOKEN            GET a URL with a bearer token, print the body (exit 1 unless 2xx)
+  tools.py total URL TOKEN          totalResults of GET URL?count=1 (the SCIM-visible Users)
+  tools.py org URL ADMIN_TOKEN      "id<TAB>name<TAB>first verified domain" of the only
+                                    organization (GET /admin/v1/orgs)
+  tools.py admin-seed URL ADMIN_TOKEN ORG_ID ORG_NAME DOMAIN FIRST COUNT [INACTIVE_DAYS]
+                                    create accounts FIRST..FIRST+COUNT-1 through
+                                    POST URL/admin/v1/seed in documents of 2,000 (the only way
+                                    into an in-memory database from outside); inactive ones
+                                    deactivated INACTIVE_DAYS ago when given; prints one line
+                                    "N accounts in S s (R accounts/s)"
+  tools.py lookup URL TOKEN DOMAIN FIRST COUNT K OUT.tsv
+                                    K accounts drawn at random among FIRST..FIRST+COUNT-1 (as
+                                    admin-seed and the provision mode of scim.lua name them),
+                                    looked up by `userName eq`: "id<TAB>userName" lines
 
 Every loop is bounded in count and in time.
 """
 import json
+import random
 import socket
 import subprocess
 import sys
@@ -122,6 +136,99 @@ def sql_log(path, offset=0):
     return 0
 
 
+# The same lists as src/service/seed_gen.rs and bench/scim.lua (provision).
+GIVEN = ["Ada", "Alan", "Grace", "Linus", "Margaret", "Dennis", "Barbara", "Ken", "Frances", "Tim",
+         "Radia", "Guido", "Hedy", "Edsger", "Sophie", "Niklaus", "Katherine", "Donald", "Annie",
+         "John", "Lynn", "Bjarne", "Joan", "Yukihiro"]
+FAMILY = ["Lovelace", "Turing", "Hopper", "Torvalds", "Hamilton", "Ritchie", "Liskov", "Thompson",
+          "Allen", "Berners-Lee", "Perlman", "van Rossum", "Lamarr", "Dijkstra", "Wilson", "Wirth",
+          "Johnson", "Knuth", "Easley", "McCarthy", "Conway", "Stroustrup", "Clarke", "Matsumoto"]
+DEPARTMENTS = ["Engineering", "Sales", "Finance", "Legal", "Support", "Marketing", "Operations",
+               "Design"]
+
+
+def person(k, domain):
+    """Account k: the same userName as scim.lua's provision mode gives it."""
+    given, family = GIVEN[k % 24], FAMILY[(k // 24) % 24]
+    user = f"{given.lower()}.{family.lower().replace(' ', '')}.{k}@{domain}"
+    return given, family, user
+
+
+def request_json(method, url, token, body=None, timeout=600):
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(url, data=data, method=method, headers={
+        "Authorization": f"Bearer {token}", "Accept": "application/json",
+        "Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=timeout) as resp:
+        return json.load(resp)
+
+
+def total(url, token):
+    print(get_json(f"{url}?count=1&attributes=id", token)["totalResults"])
+    return 0
+
+
+def org(url, admin_token):
+    orgs = request_json("GET", f"{url}/admin/v1/orgs", admin_token)["orgs"]
+    if len(orgs) != 1:
+        print(f"expected one organization, found {len(orgs)}", file=sys.stderr)
+        return 1
+    o = orgs[0]
+    domain = next((d["name"] for d in o.get("domains", []) if d.get("verified")), "example.com")
+    print(f"{o['id']}\t{o['name']}\t{domain}")
+    return 0
+
+
+def admin_seed(url, admin_token, org_id, org_name, domain, first, count, inactive_days=None):
+    first, count = int(first), int(count)
+    chunk = 2000
+    started = time.perf_counter()
+    done = 0
+    for start in range(first, first + count, chunk):  # bounded: count / chunk documents
+        accounts = []
+        for k in range(start, min(start + chunk, first + count)):
+            given, family, user = person(k, domain)
+            account = {
+                "user_name": user, "external_id": f"seed-{k}", "given_name": given,
+                "family_name": family, "email": user,
+                "attributes": {
+                    "displayName": f"{given} {family}",
+                    "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {
+                        "employeeNumber": f"{k:08d}", "department": DEPARTMENTS[k % 8]}},
+            }
+            if inactive_days is not None:
+                account["state"] = "inactive"
+                account["inactive_days"] = int(inactive_days)
+            accounts.append(account)
+        document = {"orgs": [{"id": org_id, "name": org_name, "accounts": accounts}]}
+        try:
+            request_json("POST", f"{url}/admin/v1/seed", admin_token, document)
+        except urllib.error.HTTPError as e:
+            print(f"POST /admin/v1/seed: {e.code} {e.read()[:500]!r}", file=sys.stderr)
+            return 1
+        done += len(accounts)
+    seconds = time.perf_counter() - started
+    print(f"{done} accounts in {seconds:.1f} s ({done / max(seconds, 1e-9):.0f} accounts/s)")
+    return 0
+
+
+def lookup(url, token, domain, first, count, k, out):
+    first, count, k = int(first), int(count), int(k)
+    picks = random.Random(first * 1000003 + count).sample(range(first, first + count), min(k, count))
+    found = 0
+    with open(out, "w", encoding="utf-8") as f:
+        for i in picks:  # bounded: k requests
+            user = person(i, domain)[2]
+            query = urllib.parse.urlencode({"filter": f'userName eq "{user}"', "attributes": "id"})
+            page = get_json(f"{url}?{query}", token)
+            for r in page.get("Resources", []):
+                f.write(f"{r['id']}\t{user}\n")
+                found += 1
+    if found < len(picks):
+        print(f"found {found} of {len(picks)} sampled accounts", file=sys.stderr)
+    return 0 if found else 1
+
+
 def get(url, token):
     try:
         print(json.dumps(get_json(url, token)))
@@ -144,6 +251,14 @@ def main():
         return sql_log(*args)
     if cmd == "get" and len(args) == 2:
         return get(*args)
+    if cmd == "total" and len(args) == 2:
+        return total(*args)
+    if cmd == "org" and len(args) == 2:
+        return org(*args)
+    if cmd == "admin-seed" and len(args) in (7, 8):
+        return admin_seed(*args)
+    if cmd == "lookup" and len(args) == 7:
+        return lookup(*args)
     print(__doc__, file=sys.stderr)
     return 2
 
