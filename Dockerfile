@@ -65,17 +65,23 @@ COPY . .
 RUN touch src/main.rs src/lib.rs \
     && cargo build --release --locked --bin abm-scim --target ${TARGET} \
     && cp target/${TARGET}/release/abm-scim /abm-scim \
-    && /abm-scim version
+    && /abm-scim version \
+    && mkdir -p /empty-tmp
 
 # ---------------------------------------------------------------------------------------------
 # Runtime: no shell, no libc needed (static binary), runs as uid/gid 65532 ("nonroot").
 # ---------------------------------------------------------------------------------------------
 FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=builder /abm-scim /abm-scim
+# `sqlite::memory:` is a private database file in a temporary directory (README, "In-memory
+# database"): /dev/shm when it has 1 GiB free (Docker gives it 64 MiB unless `--shm-size`),
+# otherwise $TMPDIR, which must be writable by the image's user.
+COPY --from=builder --chown=65532:65532 /empty-tmp /var/tmp/abm-scim
 # Listen on all interfaces (the default 127.0.0.1 is unreachable from outside the container) and
 # default to a throwaway in-memory database: the image's working directory is not writable, and
 # a demo should need no setup. Override DATABASE_URL for anything that must persist.
 ENV ABM_SCIM_LISTEN=0.0.0.0:8080 \
-    DATABASE_URL=sqlite::memory:
+    DATABASE_URL=sqlite::memory: \
+    TMPDIR=/var/tmp/abm-scim
 EXPOSE 8080
 ENTRYPOINT ["/abm-scim"]

@@ -5,13 +5,14 @@
 //! `SCIM_VISIBLE_SQL`, with the keyset condition of `Cursor::condition`).
 
 mod common;
+mod plan_support;
 
 use abm_scim::scim::filter_sql::{SqlFragment, SqlParam};
 use abm_scim::service::{Cursor, CursorOrder, SCIM_VISIBLE_SQL};
 use abm_scim::store::AccountQuery;
 use abm_scim::testing::TestServer;
 use common::Engine;
-use sqlx::{Connection, Row};
+use plan_support::{postgres_plan, sqlite_plan};
 
 /// A list query over SCIM-visible accounts with `extra` ANDed to the visibility condition.
 fn list_query(
@@ -152,47 +153,6 @@ fn cases() -> Vec<Case> {
     ]
 }
 
-async fn sqlite_plan(path: &std::path::Path, sql: &str) -> String {
-    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite:{}", path.display()))
-        .await
-        .expect("open the test database");
-    // Unbound parameters are NULL: the plan does not depend on them.
-    let rows = sqlx::query(&format!("EXPLAIN QUERY PLAN {sql}"))
-        .fetch_all(&mut conn)
-        .await
-        .expect("EXPLAIN QUERY PLAN");
-    rows.iter()
-        .map(|row| row.get::<String, _>("detail"))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-async fn postgres_plan(url: &str, query: &AccountQuery, statement: Statement) -> String {
-    let mut conn = sqlx::PgConnection::connect(url).await.expect("connect");
-    // A test table is tiny: make the planner show whether the index *can* serve the query
-    // (whether the statement implies the partial index's predicate), as it does at 1M rows.
-    for set in ["SET enable_seqscan = off", "SET enable_bitmapscan = off"] {
-        sqlx::query(set).execute(&mut conn).await.expect(set);
-    }
-    let sql = format!("EXPLAIN {}", statement.sql(query));
-    let mut explain = sqlx::query(&sql).bind(&query.org_id);
-    for param in &query.condition.params {
-        match param {
-            SqlParam::Text(text) => explain = explain.bind(text.as_str()),
-            SqlParam::Int(int) => explain = explain.bind(*int),
-            other => panic!("no test binds {other:?}"),
-        }
-    }
-    if !matches!(statement, Statement::Count) {
-        explain = explain.bind(query.limit).bind(query.offset);
-    }
-    let rows = explain.fetch_all(&mut conn).await.expect("EXPLAIN");
-    rows.iter()
-        .map(|row| row.get::<String, _>(0))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
 async fn counts_and_deep_pages_read_only_the_visible_indexes(engine: Engine) {
     let dir = tempfile::tempdir().expect("temp dir");
     let db_path = dir.path().join("abm.db");
@@ -212,7 +172,13 @@ async fn counts_and_deep_pages_read_only_the_visible_indexes(engine: Engine) {
     {
         let plan = match engine {
             Engine::Sqlite => sqlite_plan(&db_path, &statement.sql(&query)).await,
-            Engine::Postgres => postgres_plan(&url, &query, statement).await,
+            // A test table is tiny: make the planner show whether the index *can* serve the
+            // query (whether the statement implies the partial index's predicate), as it does
+            // at 1M rows.
+            Engine::Postgres => {
+                let setup = ["SET enable_seqscan = off", "SET enable_bitmapscan = off"];
+                postgres_plan(&url, &setup, &query, &statement.sql(&query)).await
+            }
         };
         // SQLite: "SEARCH a USING [COVERING ]INDEX name (org_id=? AND (created_at,id)>(?,?))". A
         // partial index whose predicate the query implies is read without visiting the table

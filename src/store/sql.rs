@@ -194,19 +194,28 @@ macro_rules! impl_sql_store {
         pub(super) fn insert_accounts_sql(first: usize, rows: usize) -> String {
             let mut sql = String::with_capacity(300 + rows * ACCOUNT_PARAMS * 8);
             sql.push_str(
-                "INSERT INTO accounts (id, org_id, user_name, user_name_norm, external_id, active, state, \
-                 source, roles, person_id, scim_deleted, deactivated_at, delete_after, version, created_at, \
-                 updated_at, attrs) VALUES ",
+                "INSERT INTO accounts (id, org_id, created_at, user_name, user_name_norm, external_id, \
+                 active, state, source, roles, person_id, scim_deleted, deactivated_at, delete_after, \
+                 version, updated_at, attrs) VALUES ",
             );
             push_param_rows(&mut sql, first, rows, ACCOUNT_PARAMS, ($attrs_in_pre, $attrs_in_post));
             sql
         }
 
-        /// Binds one row of [`insert_accounts_sql`].
+        /// Binds one row of [`insert_accounts_sql`]: the account's identity and creation time,
+        /// then what a write may change ([`bind_changeable`]).
         pub(super) fn bind_account<'q>(query: Query<'q>, account: &'q Account) -> StoreResult<Query<'q>> {
-            Ok(query
+            let query = query
                 .bind(account.id.as_str())
                 .bind(account.org_id.as_str())
+                .bind(account.created_at);
+            bind_changeable(query, account)
+        }
+
+        /// Binds the columns an account write may change, in the order of
+        /// [`CHANGEABLE_COLUMNS`] (`attrs` last: PostgreSQL's is wrapped in a JSONB cast).
+        fn bind_changeable<'q>(query: Query<'q>, account: &'q Account) -> StoreResult<Query<'q>> {
+            Ok(query
                 .bind(account.user_name.as_str())
                 .bind(account.user_name_norm.as_str())
                 .bind(account.external_id.as_deref())
@@ -219,10 +228,16 @@ macro_rules! impl_sql_store {
                 .bind(account.deactivated_at)
                 .bind(account.delete_after)
                 .bind(account.version)
-                .bind(account.created_at)
                 .bind(account.updated_at)
                 .bind(serde_json::to_string(&account.attrs)?))
         }
+
+        /// What [`bind_changeable`] binds, as the UPDATE names them.
+        const CHANGEABLE_COLUMNS: [&str; 14] = [
+            "user_name", "user_name_norm", "external_id", "active", "state", "source", "roles",
+            "person_id", "scim_deleted", "deactivated_at", "delete_after", "version", "updated_at",
+            "attrs",
+        ];
 
         /// `INSERT INTO activity ...` for `count` events, parameters from `first` (see
         /// [`push_param_rows`]); bound by [`bind_events`].
@@ -262,40 +277,33 @@ macro_rules! impl_sql_store {
         }
 
         /// Parameters of [`update_account_sql`] / [`bind_update`].
-        pub(super) const UPDATE_PARAMS: usize = 17;
+        pub(super) const UPDATE_PARAMS: usize = CHANGEABLE_COLUMNS.len() + 3;
 
         /// `UPDATE accounts ...` of one account at an expected version, parameters from
         /// `first`; bound by [`bind_update`].
         pub(super) fn update_account_sql(first: usize) -> String {
-            let p = |i: usize| placeholder(first + i);
-            format!(
-                "UPDATE accounts SET user_name = {}, user_name_norm = {}, external_id = {}, active = {}, \
-                 state = {}, source = {}, roles = {}, person_id = {}, scim_deleted = {}, \
-                 deactivated_at = {}, delete_after = {}, version = {}, updated_at = {}, attrs = {}{}{} \
-                 WHERE id = {} AND org_id = {} AND version = {}",
-                p(0), p(1), p(2), p(3), p(4), p(5), p(6), p(7), p(8), p(9), p(10), p(11), p(12),
-                $attrs_in_pre, p(13), $attrs_in_post, p(14), p(15), p(16)
-            )
+            use std::fmt::Write as _;
+            let mut sql = String::from("UPDATE accounts SET ");
+            for (i, column) in CHANGEABLE_COLUMNS.iter().enumerate() {
+                let wrap = if *column == "attrs" { ($attrs_in_pre, $attrs_in_post) } else { ("", "") };
+                let comma = if i == 0 { "" } else { ", " };
+                let _ = write!(sql, "{comma}{column} = {}{}{}", wrap.0, placeholder(first + i), wrap.1);
+            }
+            let n = first + CHANGEABLE_COLUMNS.len();
+            let _ = write!(
+                sql,
+                " WHERE id = {} AND org_id = {} AND version = {}",
+                placeholder(n),
+                placeholder(n + 1),
+                placeholder(n + 2)
+            );
+            sql
         }
 
         /// Binds [`update_account_sql`]: `account` (whose version is already the new one)
         /// written over the row at `expected_version`.
         pub(super) fn bind_update<'q>(query: Query<'q>, account: &'q Account, expected_version: i64) -> StoreResult<Query<'q>> {
-            Ok(query
-                .bind(account.user_name.as_str())
-                .bind(account.user_name_norm.as_str())
-                .bind(account.external_id.as_deref())
-                .bind(account.active)
-                .bind(account.state.as_str())
-                .bind(account.source.as_str())
-                .bind(serde_json::to_string(&account.roles)?)
-                .bind(account.person_id.as_deref())
-                .bind(account.scim_deleted)
-                .bind(account.deactivated_at)
-                .bind(account.delete_after)
-                .bind(account.version)
-                .bind(account.updated_at)
-                .bind(serde_json::to_string(&account.attrs)?)
+            Ok(bind_changeable(query, account)?
                 .bind(account.id.as_str())
                 .bind(account.org_id.as_str())
                 .bind(expected_version))

@@ -202,5 +202,8 @@ mod tests {
         );
         assert!(super::insert_accounts_sql(1, 1)
             .ends_with(" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
+        let update = super::update_account_sql(1);
+        assert_eq!(update.matches('?').count(), super::UPDATE_PARAMS);
+        assert!(update.ends_with("attrs = ? WHERE id = ? AND org_id = ? AND version = ?"));
     }
 }
