@@ -35,6 +35,11 @@ const MAX_READERS: u32 = 8;
 /// in KiB as SQLite's negative `cache_size` means.
 const BULK_LOAD_CACHE: &str = "-262144";
 
+/// How much of the in-memory database each connection maps (bytes): the file is in RAM
+/// already (tmpfs), and mapped pages are read in place instead of copied out by a `read` per
+/// page, which every commit makes the read connections repeat (it empties their page caches).
+const MEMORY_MMAP_SIZE: &str = "4294967296";
+
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
 impl SqliteStore {
@@ -57,6 +62,9 @@ impl SqliteStore {
         let connect = SqliteConnectOptions::new()
             .filename(private.path())
             .synchronous(SqliteSynchronous::Off);
+        // Read in place (see MEMORY_MMAP_SIZE): GET by id 11.8–13.5k -> 14.8k req/s at 50k
+        // accounts, ahead of the SQLite file.
+        let connect = connect.pragma("mmap_size", MEMORY_MMAP_SIZE);
         tracing::debug!(path = %private.path().display(), "in-memory database file");
         Self::open(connect, options, Some(private)).await
     }
