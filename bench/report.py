@@ -287,7 +287,7 @@ def markdown(data):
         lambda d: f"{d['ready_ms_median']:.0f} ms ({', '.join(f'{x:.0f}' for x in d['ready_ms'])})" if d["ready_ms"] else "–")
     row(f"restart to `/readyz` OK with {users} seeded accounts (10 ms polling)",
         lambda d: f"{d['facts']['ready_populated_ms']} ms" if d["facts"].get("ready_populated_ms") else "–")
-    row(f"RSS with the {users} accounts, before the scenarios (memory mode: the database is a tmpfs file, not part of it)",
+    row(f"RSS with the {users} accounts, before the scenarios (memory mode: with the database pages it has mapped)",
         lambda d: mib(d["facts"].get("rss_start_kib")))
     row("RSS peak under load (all scenarios)", lambda d: mib(d["facts"].get("rss_peak_kib")))
     row("RSS idle after load", lambda d: mib(d["facts"].get("rss_after_kib")))
