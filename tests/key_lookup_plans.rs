@@ -16,7 +16,7 @@ use abm_scim::service::visible_condition;
 use abm_scim::store::AccountQuery;
 use abm_scim::testing::TestServer;
 use common::{send, Engine};
-use plan_support::{postgres_plan, sqlite_plan};
+use plan_support::{postgres_plan, sqlite_plan, PlanDatabase};
 use reqwest::Method;
 use serde_json::json;
 use sqlx::Connection;
@@ -161,14 +161,9 @@ async fn execute(engine: Engine, url: &str, sql: &str) {
 }
 
 async fn key_lookups_use_the_key_index(engine: Engine, statistics: Statistics) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db_path = dir.path().join("abm.db");
-    let url = match engine {
-        Engine::Sqlite => format!("sqlite:{}", db_path.display()),
-        Engine::Postgres => engine.fresh_database_url().await,
-    };
-    // The server creates the schema (migrations) as it does in production.
-    let server = TestServer::builder().database_url(&url).start().await;
+    let database = PlanDatabase::start(engine).await;
+    // The rest of `database` (its temporary directory) lives to the end of the test.
+    let (server, url, db_path) = (database.server, database.url, database.sqlite_path);
     if engine == Engine::Postgres {
         // Autovacuum could analyse the table while it fills; what is checked is the plan
         // before anything did.

@@ -10,9 +10,8 @@ mod plan_support;
 use abm_scim::scim::filter_sql::{SqlFragment, SqlParam};
 use abm_scim::service::{Cursor, CursorOrder, SCIM_VISIBLE_SQL};
 use abm_scim::store::AccountQuery;
-use abm_scim::testing::TestServer;
 use common::Engine;
-use plan_support::{postgres_plan, sqlite_plan};
+use plan_support::{postgres_plan, sqlite_plan, PlanDatabase};
 
 /// A list query over SCIM-visible accounts with `extra` ANDed to the visibility condition.
 fn list_query(
@@ -154,14 +153,9 @@ fn cases() -> Vec<Case> {
 }
 
 async fn counts_and_deep_pages_read_only_the_visible_indexes(engine: Engine) {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db_path = dir.path().join("abm.db");
-    let url = match engine {
-        Engine::Sqlite => format!("sqlite:{}", db_path.display()),
-        Engine::Postgres => engine.fresh_database_url().await,
-    };
-    // The server creates the schema (migrations) as it does in production.
-    let server = TestServer::builder().database_url(&url).start().await;
+    let database = PlanDatabase::start(engine).await;
+    // The rest of `database` (its temporary directory) lives to the end of the test.
+    let (server, url, db_path) = (database.server, database.url, database.sqlite_path);
     for Case {
         what,
         query,

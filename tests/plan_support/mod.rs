@@ -4,7 +4,38 @@
 
 use abm_scim::scim::filter_sql::SqlParam;
 use abm_scim::store::AccountQuery;
+use abm_scim::testing::TestServer;
 use sqlx::{Connection, Row};
+
+use crate::common::Engine;
+
+/// A server on a database whose plans can be read from outside: a SQLite file or a fresh
+/// PostgreSQL database. The server creates the schema (migrations) as it does in production.
+pub struct PlanDatabase {
+    pub server: TestServer,
+    pub url: String,
+    /// The SQLite file (unused on PostgreSQL).
+    pub sqlite_path: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl PlanDatabase {
+    pub async fn start(engine: Engine) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let sqlite_path = dir.path().join("abm.db");
+        let url = match engine {
+            Engine::Sqlite => format!("sqlite:{}", sqlite_path.display()),
+            Engine::Postgres => engine.fresh_database_url().await,
+        };
+        let server = TestServer::builder().database_url(&url).start().await;
+        Self {
+            server,
+            url,
+            sqlite_path,
+            _dir: dir,
+        }
+    }
+}
 
 /// SQLite's `EXPLAIN QUERY PLAN` of `sql` on the database file at `path`, one line per step.
 /// Unbound parameters are NULL: SQLite's plan does not depend on them.
