@@ -85,8 +85,8 @@ macro_rules! impl_sql_store {
         /// Binds the value of the query's pinned key, the statement's last parameter.
         fn bind_key<'q>(query: Query<'q>, account_query: &'q AccountQuery) -> Query<'q> {
             match &account_query.key {
-                Some(key) => query.bind(key.value.as_str()),
-                None => query,
+                Some(key) if key.binds_value() => query.bind(key.value.as_str()),
+                _ => query,
             }
         }
 

@@ -78,7 +78,7 @@ pub async fn postgres_plan(url: &str, setup: &[&str], query: &AccountQuery, sql:
     if sql.contains(" LIMIT ") {
         explain = explain.bind(query.limit).bind(query.offset);
     }
-    if let Some(key) = &query.key {
+    if let Some(key) = query.key.as_ref().filter(|key| key.binds_value()) {
         explain = explain.bind(key.value.as_str());
     }
     let rows = explain.fetch_all(&mut conn).await.expect("EXPLAIN");
