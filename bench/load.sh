@@ -519,11 +519,7 @@ populate_seed_cli() {
   t0=$(date +%s.%N)
   seed_out=$("$BIN" seed --users "$USERS" --database-url "$dburl" 2>"$WORK/$key-seed.err") || { cat "$WORK/$key-seed.err" >&2; die "seed failed"; }
   t1=$(date +%s.%N)
-  log "  $seed_out"
-  fact "$key" seed_line "$seed_out"
-  fact "$key" seed_how "abm-scim seed"
-  fact "$key" seed_seconds "$(echo "$t1 - $t0" | bc -l)"
-  fact "$key" seed_rate "$(echo "$seed_out" | sed -n 's/.*(\([0-9.]*\) accounts\/s).*/\1/p')"
+  record_seed "$key" "abm-scim seed" "$seed_out" "$t0" "$t1"
 }
 
 # populate_seed_admin KEY ORG_ID ORG_NAME DOMAIN: POST /admin/v1/seed (memory mode).
@@ -533,9 +529,15 @@ populate_seed_admin() {
   t0=$(date +%s.%N)
   seed_out=$(python3 bench/tools.py admin-seed "$SERVER_URL" "$ADMIN_TOKEN" "$org" "$org_name" "$domain" 0 "$USERS" 2>"$WORK/$key-seed.err") || { cat "$WORK/$key-seed.err" >&2; die "seed through the admin API failed"; }
   t1=$(date +%s.%N)
+  record_seed "$key" "POST /admin/v1/seed" "$seed_out" "$t0" "$t1"
+}
+
+# record_seed KEY HOW OUTPUT T0 T1: the seeding facts of a run (its summary line, how, time, rate).
+record_seed() {
+  local key=$1 how=$2 seed_out=$3 t0=$4 t1=$5
   log "  $seed_out"
   fact "$key" seed_line "$seed_out"
-  fact "$key" seed_how "POST /admin/v1/seed"
+  fact "$key" seed_how "$how"
   fact "$key" seed_seconds "$(echo "$t1 - $t0" | bc -l)"
   fact "$key" seed_rate "$(echo "$seed_out" | sed -n 's/.*(\([0-9.]*\) accounts\/s).*/\1/p')"
 }

@@ -111,12 +111,14 @@ impl ManualClock {
         *self.held.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Remembers a time read from or written to the database. The clock never goes
-    /// backwards, so a read that raced with a newer move never replaces it.
-    fn hold(&self, micros: i64) {
+    /// Remembers a time read from or written to the database, and answers the time now
+    /// held. The clock never goes backwards, so a read that raced with a newer move never
+    /// replaces it.
+    fn hold(&self, micros: i64) -> i64 {
         let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
         held.micros = held.micros.max(micros);
         held.read_at = std::time::Instant::now();
+        held.micros
     }
 }
 
@@ -140,8 +142,7 @@ impl Clock for ManualClock {
 
     async fn now_exact(&self) -> Result<DateTime<Utc>, StoreError> {
         let micros = read_stored(self.store.as_ref()).await?;
-        self.hold(micros);
-        Ok(from_micros(self.held().micros))
+        Ok(from_micros(self.hold(micros)))
     }
 
     fn mode(&self) -> ClockMode {

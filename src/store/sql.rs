@@ -163,8 +163,6 @@ macro_rules! impl_sql_store {
         /// names, which makes binding a large statement quadratic, while `?` bind in order (also
         /// across the statements of one multi-statement query).
         fn push_param_rows(sql: &mut String, first: usize, rows: usize, width: usize, last: (&str, &str)) {
-            use std::fmt::Write as _;
-            let positional = $dialect == $crate::scim::filter_sql::Dialect::Sqlite;
             let mut n = first;
             for row in 0..rows {
                 sql.push_str(if row == 0 { "(" } else { ",(" });
@@ -174,11 +172,7 @@ macro_rules! impl_sql_store {
                     }
                     let wrap = if column == width { last } else { ("", "") };
                     sql.push_str(wrap.0);
-                    if positional {
-                        sql.push('?');
-                    } else {
-                        let _ = write!(sql, "${n}");
-                    }
+                    push_placeholder(sql, n);
                     sql.push_str(wrap.1);
                     n += 1;
                 }
@@ -267,12 +261,23 @@ macro_rules! impl_sql_store {
             )
         }
 
-        /// Placeholder number `n`: `$n` on PostgreSQL, `?` on SQLite (see [`push_param_rows`]).
-        fn placeholder(n: usize) -> String {
+        /// Appends placeholder number `n`: `$n` on PostgreSQL, `?` on SQLite (see
+        /// [`push_param_rows`]).
+        fn push_placeholder(sql: &mut String, n: usize) {
+            use std::fmt::Write as _;
             if $dialect == $crate::scim::filter_sql::Dialect::Sqlite {
-                "?".to_string()
+                sql.push('?');
             } else {
-                format!("${n}")
+                let _ = write!(sql, "${n}");
+            }
+        }
+
+        /// Appends ` WHERE id = .. AND org_id = .. AND version = ..`, parameters from `first`:
+        /// one account at an expected version.
+        fn push_versioned_row(sql: &mut String, first: usize) {
+            for (i, term) in [" WHERE id = ", " AND org_id = ", " AND version = "].into_iter().enumerate() {
+                sql.push_str(term);
+                push_placeholder(sql, first + i);
             }
         }
 
@@ -282,21 +287,19 @@ macro_rules! impl_sql_store {
         /// `UPDATE accounts ...` of one account at an expected version, parameters from
         /// `first`; bound by [`bind_update`].
         pub(super) fn update_account_sql(first: usize) -> String {
-            use std::fmt::Write as _;
             let mut sql = String::from("UPDATE accounts SET ");
             for (i, column) in CHANGEABLE_COLUMNS.iter().enumerate() {
                 let wrap = if *column == "attrs" { ($attrs_in_pre, $attrs_in_post) } else { ("", "") };
-                let comma = if i == 0 { "" } else { ", " };
-                let _ = write!(sql, "{comma}{column} = {}{}{}", wrap.0, placeholder(first + i), wrap.1);
+                if i > 0 {
+                    sql.push_str(", ");
+                }
+                sql.push_str(column);
+                sql.push_str(" = ");
+                sql.push_str(wrap.0);
+                push_placeholder(&mut sql, first + i);
+                sql.push_str(wrap.1);
             }
-            let n = first + CHANGEABLE_COLUMNS.len();
-            let _ = write!(
-                sql,
-                " WHERE id = {} AND org_id = {} AND version = {}",
-                placeholder(n),
-                placeholder(n + 1),
-                placeholder(n + 2)
-            );
+            push_versioned_row(&mut sql, first + CHANGEABLE_COLUMNS.len());
             sql
         }
 
@@ -314,12 +317,9 @@ macro_rules! impl_sql_store {
 
         /// `DELETE FROM accounts ...` of one account at an expected version.
         pub(super) fn delete_account_sql(first: usize) -> String {
-            format!(
-                "DELETE FROM accounts WHERE id = {} AND org_id = {} AND version = {}",
-                placeholder(first),
-                placeholder(first + 1),
-                placeholder(first + 2)
-            )
+            let mut sql = String::from("DELETE FROM accounts");
+            push_versioned_row(&mut sql, first);
+            sql
         }
 
         pub(super) fn bind_delete<'q>(query: Query<'q>, org_id: &'q str, id: &'q str, expected_version: i64) -> Query<'q> {

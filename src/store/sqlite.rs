@@ -5,10 +5,11 @@
 //! with WAL keeps every committed transaction across a process crash (`kill -9`); only an OS
 //! crash or power loss can drop the last transactions (see README, "Durability").
 
+use std::str::FromStr;
+
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use std::str::FromStr;
 
 use super::sqlite_batch::WriteBatcher;
 use super::sqlite_private::PrivateDatabase;
@@ -115,13 +116,6 @@ impl SqliteStore {
             private: private.map(std::sync::Mutex::new),
         })
     }
-
-    /// Removes the private file of `sqlite::memory:` (after the pools closed).
-    fn remove_private_file(&self) {
-        if let Some(private) = &self.private {
-            private.lock().unwrap_or_else(|e| e.into_inner()).remove();
-        }
-    }
 }
 
 /// The writer pool holds one connection; sqlx replaces it when it finds it broken on release
@@ -150,7 +144,9 @@ impl SqliteStore {
 
     /// Once the pools are closed: the private file of `sqlite::memory:` goes.
     fn after_close(&self) {
-        self.remove_private_file();
+        if let Some(private) = &self.private {
+            private.lock().unwrap_or_else(|e| e.into_inner()).remove();
+        }
     }
 }
 

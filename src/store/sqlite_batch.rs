@@ -59,6 +59,14 @@ struct Job {
     reply: oneshot::Sender<StoreResult<bool>>,
 }
 
+impl Job {
+    /// Whether the write, number `n` of a committed batch that found the rows `written`,
+    /// happened: an insert that committed always did.
+    fn happened(&self, n: usize, written: &HashSet<usize>) -> bool {
+        matches!(self.write, Write::Insert(_)) || written.contains(&n)
+    }
+}
+
 pub struct WriteBatcher {
     jobs: mpsc::Sender<Job>,
 }
@@ -144,7 +152,7 @@ async fn commit(write: &SqlitePool, jobs: Vec<Job>) {
         match execute(&mut conn, &jobs).await {
             Ok(written) => {
                 for (n, job) in jobs.into_iter().enumerate() {
-                    let happened = matches!(job.write, Write::Insert(_)) || written.contains(&n);
+                    let happened = job.happened(n, &written);
                     let _ = job.reply.send(Ok(happened));
                 }
                 return;
@@ -158,9 +166,8 @@ async fn commit(write: &SqlitePool, jobs: Vec<Job>) {
         if result.is_err() {
             rollback(&mut conn).await;
         }
-        let happened =
-            |written: HashSet<usize>| matches!(job.write, Write::Insert(_)) || written.contains(&0);
-        let _ = job.reply.send(result.map(happened));
+        let result = result.map(|written| job.happened(0, &written));
+        let _ = job.reply.send(result);
     }
 }
 

@@ -11,6 +11,7 @@
 //! is opened on demand. A statement cancelled half-way (the client went away) leaves the
 //! connection to be drained by the driver before its next statement, as sqlx does for every
 //! statement.
+//!
 //! A dropped connection is logged at WARN with the error that condemned it: a pool that
 //! replaces connections is never silent.
 
@@ -44,22 +45,21 @@ impl<DB: Database> StatementPool<DB> {
 
     /// A connection, waiting at most the acquire timeout for one to be free or to open.
     pub async fn acquire(&self) -> Result<StatementConnection<'_, DB>, sqlx::Error> {
-        let own = self;
-        let deadline = tokio::time::Instant::now() + own.acquire_timeout;
-        let permit = tokio::time::timeout_at(deadline, own.permits.acquire())
+        let deadline = tokio::time::Instant::now() + self.acquire_timeout;
+        let permit = tokio::time::timeout_at(deadline, self.permits.acquire())
             .await
             .map_err(|_| sqlx::Error::PoolTimedOut)?
             .map_err(|_| sqlx::Error::PoolClosed)?;
-        let idle = own.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
         let connection = match idle {
             Some(connection) => connection,
-            None => tokio::time::timeout_at(deadline, DB::Connection::connect_with(&own.connect))
+            None => tokio::time::timeout_at(deadline, DB::Connection::connect_with(&self.connect))
                 .await
                 .map_err(|_| sqlx::Error::PoolTimedOut)??,
         };
         Ok(StatementConnection {
             connection: Some(connection),
-            idle: &own.idle,
+            idle: &self.idle,
             _permit: permit,
         })
     }
