@@ -3,12 +3,16 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
+
+use crate::domain::Timestamp;
 
 use crate::store::{Store, StoreError};
 
 /// Which clock the server runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum ClockMode {
     /// The operating system's clock.
@@ -81,7 +85,7 @@ pub struct ManualClock {
 
 #[derive(Clone, Copy)]
 struct Held {
-    micros: i64,
+    at: Timestamp,
     read_at: std::time::Instant,
 }
 
@@ -93,14 +97,14 @@ impl ManualClock {
         staleness: std::time::Duration,
     ) -> Result<Self, StoreError> {
         store
-            .insert_setting_if_absent(MANUAL_CLOCK_KEY, &to_micros(Utc::now()).to_string())
+            .insert_setting_if_absent(MANUAL_CLOCK_KEY, &stored_text(Utc::now()))
             .await?;
-        let micros = read_stored(store.as_ref()).await?;
+        let at = read_stored(store.as_ref()).await?;
         let staleness = (!store.is_private()).then_some(staleness);
         Ok(Self {
             store,
             held: std::sync::Mutex::new(Held {
-                micros,
+                at,
                 read_at: std::time::Instant::now(),
             }),
             staleness,
@@ -114,19 +118,25 @@ impl ManualClock {
     /// Remembers a time read from or written to the database, and answers the time now
     /// held. The clock never goes backwards, so a read that raced with a newer move never
     /// replaces it.
-    fn hold(&self, micros: i64) -> i64 {
+    fn hold(&self, at: Timestamp) -> Timestamp {
         let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
-        held.micros = held.micros.max(micros);
+        held.at = held.at.max(at);
         held.read_at = std::time::Instant::now();
-        held.micros
+        held.at
     }
 }
 
-async fn read_stored(store: &dyn Store) -> Result<i64, StoreError> {
+/// The setting's text: unix epoch microseconds, like every stored time.
+fn stored_text(time: DateTime<Utc>) -> String {
+    Timestamp::from(time).as_micros().to_string()
+}
+
+async fn read_stored(store: &dyn Store) -> Result<Timestamp, StoreError> {
     store
         .get_setting(MANUAL_CLOCK_KEY)
         .await?
         .and_then(|value| value.parse::<i64>().ok())
+        .map(Timestamp::from_micros)
         .ok_or_else(|| StoreError::Corrupt("manual clock setting is missing".into()))
 }
 
@@ -136,13 +146,13 @@ impl Clock for ManualClock {
         let held = self.held();
         match self.staleness {
             Some(staleness) if held.read_at.elapsed() >= staleness => self.now_exact().await,
-            _ => Ok(from_micros(held.micros)),
+            _ => Ok(held.at.to_datetime()),
         }
     }
 
     async fn now_exact(&self) -> Result<DateTime<Utc>, StoreError> {
-        let micros = read_stored(self.store.as_ref()).await?;
-        Ok(from_micros(self.hold(micros)))
+        let at = read_stored(self.store.as_ref()).await?;
+        Ok(self.hold(at).to_datetime())
     }
 
     fn mode(&self) -> ClockMode {
@@ -155,30 +165,9 @@ impl Clock for ManualClock {
             return Err(ClockError::Backwards { now, requested: to });
         }
         self.store
-            .put_setting(MANUAL_CLOCK_KEY, &to_micros(to).to_string())
+            .put_setting(MANUAL_CLOCK_KEY, &stored_text(to))
             .await?;
-        self.hold(to_micros(to));
+        self.hold(Timestamp::from(to));
         Ok(to)
     }
-}
-
-/// Unix epoch microseconds, the unit every stored timestamp uses.
-pub fn to_micros(time: DateTime<Utc>) -> i64 {
-    time.timestamp_micros()
-}
-
-pub fn from_micros(micros: i64) -> DateTime<Utc> {
-    Utc.timestamp_micros(micros)
-        .single()
-        .unwrap_or(DateTime::<Utc>::MIN_UTC)
-}
-
-/// A duration in stored units (microseconds), saturating at `i64::MAX`.
-pub fn duration_micros(duration: std::time::Duration) -> i64 {
-    i64::try_from(duration.as_micros()).unwrap_or(i64::MAX)
-}
-
-/// RFC 3339 with millisecond precision and a `Z`, as SCIM `meta` timestamps are written.
-pub fn rfc3339(micros: i64) -> String {
-    from_micros(micros).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }

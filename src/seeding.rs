@@ -45,7 +45,7 @@ async fn seed(store: &dyn Store, args: &SeedArgs) -> anyhow::Result<String> {
             .map(|d| d.name)
             .unwrap_or_else(|| "example.com".into()),
     };
-    let now = chrono::Utc::now().timestamp_micros();
+    let now = crate::domain::Timestamp::from(chrono::Utc::now());
     let bar = ProgressBar::new(args.users);
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} accounts  {per_sec}  eta {eta}  {msg}")

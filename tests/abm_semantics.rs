@@ -2,6 +2,9 @@
 
 mod common;
 
+use std::time::Duration;
+
+use abm_scim::domain::{AccountState, Timestamp};
 use abm_scim::testing::TestServer;
 use common::{scim_with, send, Engine};
 use reqwest::Method;
@@ -439,15 +442,18 @@ async fn a_large_reaper_pass_counts_everything_and_lists_the_first_hundred(engin
     let server = engine.server().await;
     let app = server.app();
     let org = server.default_org_id().to_string();
-    let now = abm_scim::clock::to_micros(app.clock.now().await.unwrap());
-    let day = 86_400_000_000;
+    let now = Timestamp::from(app.clock.now().await.unwrap());
+    let day = Duration::from_secs(86_400);
     let mut accounts =
         abm_scim::service::seed_gen::generate_accounts(&org, "example.com", 9, 0, EXPIRED, now);
     // Deactivated 40 days ago, one microsecond apart: the reaper takes the oldest first.
     for (i, account) in accounts.iter_mut().enumerate() {
         account.active = false;
-        account.state = "inactive".into();
-        account.deactivated_at = Some(now - 40 * day + i as i64);
+        account.state = AccountState::Inactive;
+        account.deactivated_at = Some(
+            now.saturating_sub(40 * day)
+                .saturating_add(Duration::from_micros(i as u64)),
+        );
     }
     app.store.bulk_insert_accounts(&accounts).await.unwrap();
     // Deactivated 10 days ago: kept.
@@ -455,7 +461,7 @@ async fn a_large_reaper_pass_counts_everything_and_lists_the_first_hundred(engin
     let kept = kept["id"].as_str().unwrap().to_string();
     send(server.scim(Method::DELETE, &format!("/Users/{kept}"))).await;
     server.admin().advance_clock("P10D").await;
-    let reaped_at = abm_scim::clock::to_micros(app.clock.now().await.unwrap());
+    let reaped_at = Timestamp::from(app.clock.now().await.unwrap());
 
     let listed_ids = |body: &Value| -> Vec<String> {
         body["accounts"]

@@ -3,22 +3,14 @@
 
 use serde_json::{json, Map, Value};
 
+use super::connection::{connection_state, ConnectionState};
 use super::cursor::{Cursor, CursorOrder};
 use super::events::{event, kinds, Actor};
-use super::tokens::{connection_state, ConnectionState};
 use super::users::new_person_id;
 use super::{App, ServiceError, ServiceResult};
+use crate::domain::{names, AccountSource, AccountState, Role};
 use crate::scim::filter_sql::{user_name_norm, SqlFragment, SqlParam};
 use crate::store::{Account, AccountQuery, StoreError};
-
-/// The roles of Apple Business Manager.
-pub const ROLES: [&str; 5] = [
-    "Administrator",
-    "People Manager",
-    "Device Enrollment Manager",
-    "Content Manager",
-    "Staff",
-];
 
 /// A manual account to create.
 #[derive(Debug, Clone, Default)]
@@ -83,18 +75,18 @@ impl App {
             conditions.push(sql.replace('#', &format!("${}", params.len() + 1)));
         };
         if let Some(state) = &filter.state {
-            check_one_of("state", state, &["active", "inactive", "conflict"])?;
+            let state: AccountState = parse_one_of("state", state)?;
             push(
                 "a.state = #",
-                SqlParam::Text(state.clone()),
+                SqlParam::Text(state.as_str().to_string()),
                 &mut conditions,
             );
         }
         if let Some(source) = &filter.source {
-            check_one_of("source", source, &["scim", "manual"])?;
+            let source: AccountSource = parse_one_of("source", source)?;
             push(
                 "a.source = #",
-                SqlParam::Text(source.clone()),
+                SqlParam::Text(source.as_str().to_string()),
                 &mut conditions,
             );
         }
@@ -167,9 +159,9 @@ impl App {
         let user_name = check_user_name(&new.user_name)?;
         let roles = match new.roles {
             Some(roles) => canonical_roles(&roles)?,
-            None => vec!["Staff".to_string()],
+            None => vec![Role::Staff],
         };
-        let now = self.now_micros().await?;
+        let now = self.now().await?;
         let mut attrs = Map::new();
         attrs.insert("userName".into(), json!(user_name));
         attrs.insert("active".into(), json!(true));
@@ -185,8 +177,8 @@ impl App {
             user_name,
             external_id: None,
             active: true,
-            state: "active".into(),
-            source: "manual".into(),
+            state: AccountState::Active,
+            source: AccountSource::Manual,
             roles,
             person_id: Some(new_person_id()),
             scim_deleted: false,
@@ -203,7 +195,7 @@ impl App {
             kinds::ACCOUNT_CREATED,
             &Actor::Admin,
             Some(&account.id),
-            json!({ "user_name": account.user_name, "source": "manual" }),
+            json!({ "user_name": account.user_name, "source": AccountSource::Manual }),
         );
         match self.store.insert_account(&account, &[created]).await {
             Ok(()) => Ok(account),
@@ -221,9 +213,9 @@ impl App {
         change: AccountChange,
     ) -> ServiceResult<Account> {
         let current = self.admin_get_account(org_id, id).await?;
-        let now = self.now_micros().await?;
+        let now = self.now().await?;
         let mut account = current.clone();
-        let synced = current.source == "scim";
+        let synced = current.source == AccountSource::Scim;
         if synced
             && (change.user_name.is_some()
                 || change.given_name.is_some()
@@ -250,7 +242,7 @@ impl App {
             if Some(person_id) != current.person_id.as_deref() {
                 account.person_id = Some(person_id.to_string());
                 if synced {
-                    account.state = "conflict".into();
+                    account.state = AccountState::Conflict;
                     events.push(event(org_id, now, kinds::SYNC_SKIPPED, &Actor::Admin, Some(id), json!({ "user_name": current.user_name, "reason": "person_id_conflict", "detail": "the Person ID was edited, so the account no longer matches the identity provider" })));
                 }
             }
@@ -273,7 +265,7 @@ impl App {
                 account.active = active;
                 account.attrs.insert("active".into(), json!(active));
                 if active {
-                    account.state = "active".into();
+                    account.state = AccountState::Active;
                     account.deactivated_at = None;
                     account.delete_after = None;
                     events.push(event(
@@ -285,11 +277,9 @@ impl App {
                         json!({ "user_name": account.user_name }),
                     ));
                 } else {
-                    account.state = "inactive".into();
+                    account.state = AccountState::Inactive;
                     account.deactivated_at = Some(now);
-                    account.delete_after = Some(
-                        now.saturating_add(crate::clock::duration_micros(self.settings.retention)),
-                    );
+                    account.delete_after = Some(now.saturating_add(self.settings.retention));
                     events.push(event(
                         org_id,
                         now,
@@ -321,8 +311,8 @@ impl App {
     pub async fn admin_delete_account(&self, org_id: &str, id: &str) -> ServiceResult<()> {
         let org = self.require_org(org_id).await?;
         let account = self.admin_get_account(org_id, id).await?;
-        let now = self.now_micros().await?;
-        if account.source == "scim" {
+        let now = self.now().await?;
+        if account.source == AccountSource::Scim {
             let tokens = self.store.list_tokens(org_id).await?;
             if connection_state(&org, &tokens, now) != ConnectionState::Disconnected {
                 return Err(ServiceError::conflict(
@@ -361,26 +351,22 @@ impl App {
         resolution: Resolution,
     ) -> ServiceResult<Account> {
         let current = self.admin_get_account(org_id, id).await?;
-        if current.state != "conflict" {
+        if current.state != AccountState::Conflict {
             return Err(ServiceError::conflict(
                 "not_in_conflict",
                 "the account is not in conflict: nothing to resolve",
             ));
         }
-        let now = self.now_micros().await?;
+        let now = self.now().await?;
         let mut account = current.clone();
-        account.state = if account.active {
-            "active".into()
-        } else {
-            "inactive".into()
-        };
+        account.state = AccountState::of_active(account.active);
         let how = match resolution {
             Resolution::Relink => {
-                account.source = "scim".into();
+                account.source = AccountSource::Scim;
                 "relinked to the identity provider"
             }
             Resolution::MakeManual => {
-                account.source = "manual".into();
+                account.source = AccountSource::Manual;
                 account.scim_deleted = false;
                 "made a manual account"
             }
@@ -443,35 +429,33 @@ fn check_user_name(raw: &str) -> ServiceResult<String> {
     Ok(user_name.to_string())
 }
 
-fn check_one_of(field: &str, value: &str, allowed: &[&str]) -> ServiceResult<()> {
-    if allowed.contains(&value) {
-        Ok(())
-    } else {
-        Err(ServiceError::bad_request(
+/// A query parameter naming a member of a closed set, exactly as it is spelled.
+fn parse_one_of<T>(field: &str, value: &str) -> ServiceResult<T>
+where
+    T: std::str::FromStr + strum::VariantNames,
+{
+    value.parse().map_err(|_| {
+        ServiceError::bad_request(
             "invalid_query",
-            format!("{field} must be one of {}", allowed.join(", ")),
-        ))
-    }
+            format!("{field} must be one of {}", names::<T>()),
+        )
+    })
 }
 
-/// A role name in its canonical spelling (case-insensitive input).
-pub fn canonical_role(raw: &str) -> ServiceResult<&'static str> {
-    ROLES
-        .iter()
-        .find(|r| r.eq_ignore_ascii_case(raw.trim()))
-        .copied()
-        .ok_or_else(|| {
-            ServiceError::bad_request(
-                "invalid_role",
-                format!("unknown role {raw:?}: roles are {}", ROLES.join(", ")),
-            )
-        })
+/// A role from its name, in any ASCII case and with surrounding blanks.
+pub fn canonical_role(raw: &str) -> ServiceResult<Role> {
+    raw.trim().parse().map_err(|_| {
+        ServiceError::bad_request(
+            "invalid_role",
+            format!("unknown role {raw:?}: roles are {}", names::<Role>()),
+        )
+    })
 }
 
-fn canonical_roles(raw: &[String]) -> ServiceResult<Vec<String>> {
-    let mut roles: Vec<String> = Vec::new();
+fn canonical_roles(raw: &[String]) -> ServiceResult<Vec<Role>> {
+    let mut roles: Vec<Role> = Vec::new();
     for role in raw {
-        let role = canonical_role(role)?.to_string();
+        let role = canonical_role(role)?;
         if !roles.contains(&role) {
             roles.push(role);
         }

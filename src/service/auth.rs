@@ -1,70 +1,24 @@
-//! Authentication: SCIM bearer tokens (HS256 JWTs backed by a token row) and the admin token.
+//! Authorisation of requests: SCIM bearer tokens (HS256 JWTs backed by a token row, see
+//! [`credentials`](super::credentials)) and the admin token.
 
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use std::time::Duration;
+
 use subtle::ConstantTimeEq;
 
 use super::auth_cache::{AuthCache, FoundToken};
+use super::connection::{connection_state, ConnectionState};
+use super::credentials::{hash_secret, Claims, Keys};
 use super::events::{event, kinds, Actor};
-use super::tokens::{connection_state, ConnectionState};
 use super::{App, ServiceError, ServiceResult};
+use crate::domain::{SyncSource, Timestamp};
 use crate::store::Org;
 
 /// `last_used_at` is refreshed at most this often, so authorised requests cost no write.
-const LAST_USED_RESOLUTION_MICROS: i64 = 60 * 1_000_000;
-
-/// Claims of a SCIM token.
-#[derive(Debug, Serialize, Deserialize)]
-pub(super) struct Claims {
-    pub iss: String,
-    /// Organization id.
-    pub org: String,
-    /// Token id (the `scim_tokens` row).
-    pub jti: String,
-    pub iat: i64,
-    pub exp: i64,
-}
-
-pub(super) struct Keys {
-    encoding: EncodingKey,
-    decoding: DecodingKey,
-    validation: Validation,
-    admin_token_hash: [u8; 32],
-}
-
-impl Keys {
-    pub(super) fn new(jwt_secret: &[u8], admin_token_hash: [u8; 32]) -> Self {
-        // Only HS256 is accepted: this rules out `alg: none` and RS/HS confusion. Expiry is checked
-        // against our own clock (which may be manual), not the system time.
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.validate_exp = false;
-        validation.required_spec_claims = ["exp".to_string()].into_iter().collect();
-        Self {
-            encoding: EncodingKey::from_secret(jwt_secret),
-            decoding: DecodingKey::from_secret(jwt_secret),
-            validation,
-            admin_token_hash,
-        }
-    }
-
-    pub(super) fn sign(&self, claims: &Claims) -> ServiceResult<String> {
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding).map_err(|e| {
-            ServiceError::Store(crate::store::StoreError::Database(format!(
-                "signing failed: {e}"
-            )))
-        })
-    }
-}
+const LAST_USED_RESOLUTION: Duration = Duration::from_secs(60);
 
 /// A SCIM token past its expiry (its own `exp`, or its row's after a renewal).
 fn token_expired() -> ServiceError {
     ServiceError::Unauthorized("token expired: renew it and update the identity provider".into())
-}
-
-/// SHA-256 of a secret, as stored.
-pub fn hash_secret(secret: &str) -> [u8; 32] {
-    Sha256::digest(secret.as_bytes()).into()
 }
 
 /// The organization and token behind an authorised SCIM request.
@@ -83,11 +37,16 @@ impl ScimPrincipal {
 impl App {
     /// The token row and organization behind a presented token: one of our JWTs (signature,
     /// expiry and stored hash checked) or an opaque seeded token, found by its hash.
-    async fn find_token(&self, token: &str, key: &[u8; 32], now: i64) -> ServiceResult<FoundToken> {
+    async fn find_token(
+        &self,
+        token: &str,
+        key: &[u8; 32],
+        now: Timestamp,
+    ) -> ServiceResult<FoundToken> {
         match jsonwebtoken::decode::<Claims>(token, &self.keys.decoding, &self.keys.validation) {
             Ok(data) => {
                 let claims = data.claims;
-                let claims_expire_at = claims.exp.saturating_mul(1_000_000);
+                let claims_expire_at = claims.expires_at();
                 if now >= claims_expire_at {
                     return Err(token_expired());
                 }
@@ -124,7 +83,7 @@ impl App {
                 Ok(FoundToken {
                     record,
                     org,
-                    claims_expire_at: i64::MAX,
+                    claims_expire_at: Timestamp::MAX,
                 })
             }
         }
@@ -189,7 +148,7 @@ impl App {
                 "missing bearer token: send Authorization: Bearer <SCIM token>".into(),
             )
         })?;
-        let now = self.now_micros().await?;
+        let now = self.now().await?;
         let key = hash_secret(token);
         // Read before the row, so that a change committed meanwhile makes this entry stale.
         let generation = self.store.auth_generation();
@@ -214,7 +173,7 @@ impl App {
         if now >= record.expires_at {
             return Err(token_expired());
         }
-        if org.directory_sync_source != "scim" {
+        if org.directory_sync_source != SyncSource::Scim {
             return Err(ServiceError::Forbidden(format!(
                 "the organization's directory sync source is '{}', not SCIM: connect SCIM in the admin API first",
                 org.directory_sync_source
@@ -222,7 +181,7 @@ impl App {
         }
         if record
             .last_used_at
-            .is_none_or(|used| now - used >= LAST_USED_RESOLUTION_MICROS)
+            .is_none_or(|used| now.since(used) >= LAST_USED_RESOLUTION)
         {
             let tokens = self.store.list_tokens(&org.id).await?;
             if record.last_used_at.is_none()

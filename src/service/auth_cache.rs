@@ -26,8 +26,8 @@ const MAX_ENTRIES: usize = 10_000;
 pub(super) struct FoundToken {
     pub record: TokenRecord,
     pub org: Org,
-    /// Expiry written in the token itself (epoch µs; `i64::MAX` for opaque seeded tokens).
-    pub claims_expire_at: i64,
+    /// Expiry written in the token itself (`Timestamp::MAX` for opaque seeded tokens).
+    pub claims_expire_at: crate::domain::Timestamp,
 }
 
 struct Entry {
@@ -83,6 +83,7 @@ impl AuthCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Timestamp;
 
     fn found(id: &str) -> FoundToken {
         FoundToken {
@@ -90,8 +91,8 @@ mod tests {
                 id: id.into(),
                 org_id: "org".into(),
                 token_hash: "hash".into(),
-                created_at: 0,
-                expires_at: 10,
+                created_at: Timestamp::from_micros(0),
+                expires_at: Timestamp::from_micros(10),
                 last_used_at: None,
                 revoked_at: None,
                 expiring_notified: false,
@@ -103,12 +104,12 @@ mod tests {
                 federated_authentication: false,
                 auto_merge: false,
                 require_verified_domain: false,
-                directory_sync_source: "scim".into(),
+                directory_sync_source: crate::domain::SyncSource::Scim,
                 scim_connected_at: None,
-                created_at: 0,
-                updated_at: 0,
+                created_at: Timestamp::from_micros(0),
+                updated_at: Timestamp::from_micros(0),
             },
-            claims_expire_at: i64::MAX,
+            claims_expire_at: Timestamp::MAX,
         }
     }
 

@@ -36,7 +36,7 @@ impl Cursor {
     pub fn after(last: &Account, order: CursorOrder, offset: i64) -> Self {
         match order {
             CursorOrder::Created => Cursor::Created {
-                created_at: last.created_at,
+                created_at: last.created_at.as_micros(),
                 id: last.id.clone(),
             },
             CursorOrder::UserName { .. } => Cursor::UserName {

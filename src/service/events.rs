@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::store::NewEvent;
+use crate::store::{NewEvent, Timestamp};
 
 /// The event kinds, as stored and served by `GET /admin/v1/orgs/{org}/activity`.
 pub mod kinds {
@@ -45,7 +45,7 @@ impl std::fmt::Display for Actor {
 /// Builds an event row.
 pub fn event(
     org_id: &str,
-    at: i64,
+    at: Timestamp,
     kind: &str,
     actor: &Actor,
     account_id: Option<&str>,

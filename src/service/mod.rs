@@ -5,6 +5,8 @@ pub mod accounts;
 mod auth;
 mod auth_cache;
 mod bootstrap;
+mod connection;
+mod credentials;
 mod cursor;
 pub use cursor::{Cursor, CursorOrder};
 pub mod error;
@@ -22,17 +24,20 @@ mod users_list;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use auth::{hash_secret, ScimPrincipal};
+pub use auth::ScimPrincipal;
 pub use bootstrap::FirstStart;
+pub use connection::{connection_state, ConnectionState, TokenStatus};
+pub use credentials::hash_secret;
 pub use error::{ServiceError, ServiceResult};
 pub use events::{kinds, Actor};
 pub use orgs::{NewOrg, OrgChange};
 pub use reaper::{run_reaper, ReaperRun};
-pub use tokens::{connection_state, ConnectionState, IssuedToken, TokenStatus};
+pub use tokens::IssuedToken;
 pub use users::{etag, Precondition};
 pub use users_list::{visible_condition, ListPage, ListRequest, SCIM_VISIBLE_SQL};
 
 use crate::clock::Clock;
+use crate::domain::Timestamp;
 use crate::store::Store;
 
 /// Runtime settings the rules depend on.
@@ -64,7 +69,7 @@ pub struct App {
     pub settings: Settings,
     pub journal: journal::Journal,
     pub faults: faults::Faults,
-    keys: auth::Keys,
+    keys: credentials::Keys,
     auth_cache: auth_cache::AuthCache,
     /// Serialises [`App::note_token_expiry`] within the process.
     expiry_notes: tokio::sync::Mutex<()>,
@@ -76,8 +81,8 @@ impl App {
         format!("{}/feeds/business/scim", self.settings.public_base)
     }
 
-    /// Current time in stored units (epoch microseconds).
-    pub async fn now_micros(&self) -> ServiceResult<i64> {
-        Ok(crate::clock::to_micros(self.clock.now().await?))
+    /// The current time, as records carry it.
+    pub async fn now(&self) -> ServiceResult<Timestamp> {
+        Ok(Timestamp::from(self.clock.now().await?))
     }
 }

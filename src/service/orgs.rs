@@ -1,6 +1,7 @@
 //! Organizations and their domains.
 
 use super::{App, ServiceError, ServiceResult};
+use crate::domain::{names, SyncSource};
 use crate::store::{Domain, Org};
 
 /// What an admin (or the first start) gives to create an organization.
@@ -30,14 +31,14 @@ impl App {
                 "name must be 1 to 200 characters",
             ));
         }
-        let now = self.now_micros().await?;
+        let now = self.now().await?;
         let org = Org {
             id: uuid::Uuid::new_v4().to_string(),
             name: name.to_string(),
             federated_authentication: new.federated_authentication,
             auto_merge: new.auto_merge,
             require_verified_domain: new.require_verified_domain,
-            directory_sync_source: "none".into(),
+            directory_sync_source: SyncSource::None,
             scim_connected_at: None,
             created_at: now,
             updated_at: now,
@@ -92,29 +93,29 @@ pub struct OrgChange {
     pub directory_sync_source: Option<String>,
 }
 
-/// The directory-sync sources ABM offers (one at a time).
-pub const SYNC_SOURCES: [&str; 5] = ["none", "scim", "oidc_google", "oidc_entra", "oidc_custom"];
-
 impl App {
     /// Applies an organization change with ABM's rules: turning federated authentication off
     /// disconnects SCIM (synced accounts become manual); an OIDC source needs SCIM disconnected.
     pub async fn update_org(&self, org_id: &str, change: OrgChange) -> ServiceResult<Org> {
         let current = self.require_org(org_id).await?;
-        let now = self.now_micros().await?;
-        if let Some(source) = &change.directory_sync_source {
-            if !SYNC_SOURCES.contains(&source.as_str()) {
-                return Err(ServiceError::bad_request(
+        let now = self.now().await?;
+        let sync_source = match &change.directory_sync_source {
+            Some(raw) => Some(raw.parse::<SyncSource>().map_err(|_| {
+                ServiceError::bad_request(
                     "invalid_sync_source",
                     format!(
                         "directory_sync_source must be one of {}",
-                        SYNC_SOURCES.join(", ")
+                        names::<SyncSource>()
                     ),
-                ));
-            }
+                )
+            })?),
+            None => None,
+        };
+        if let Some(source) = sync_source {
             let tokens = self.store.list_tokens(org_id).await?;
-            let connected = super::tokens::connection_state(&current, &tokens, now)
-                != super::tokens::ConnectionState::Disconnected;
-            if connected && source != "scim" {
+            let connected = super::connection::connection_state(&current, &tokens, now)
+                != super::connection::ConnectionState::Disconnected;
+            if connected && source != SyncSource::Scim {
                 return Err(ServiceError::conflict(
                     "sync_source_conflict",
                     "SCIM is connected: disconnect it first (DELETE /admin/v1/orgs/{org}/scim), then switch the directory sync source",
@@ -151,7 +152,7 @@ impl App {
         if let Some(value) = change.require_verified_domain {
             org.require_verified_domain = value;
         }
-        if let Some(source) = change.directory_sync_source {
+        if let Some(source) = sync_source {
             org.directory_sync_source = source;
         }
         org.updated_at = now;

@@ -46,9 +46,8 @@ impl ReaperRun {
 impl App {
     /// One reaper pass, in batches until nothing is left.
     pub async fn reap_once(&self, dry_run: bool) -> ServiceResult<ReaperRun> {
-        let now = self.now_micros().await?;
-        let retention = crate::clock::duration_micros(self.settings.retention);
-        let cutoff = now.saturating_sub(retention);
+        let now = self.now().await?;
+        let cutoff = now.saturating_sub(self.settings.retention);
         if dry_run {
             let accounts = self
                 .store

@@ -1,15 +1,17 @@
 //! Seed files: organizations, domains, tokens with fixed secrets and accounts in any state,
 //! applied idempotently (applying the same document twice yields the same state).
 
-use chrono::{DateTime, Months, Utc};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
-use super::auth::hash_secret;
+use super::credentials::hash_secret;
 use super::orgs::normalize_domain;
 use super::users::new_person_id;
 use super::{App, NewOrg, OrgChange, ServiceError, ServiceResult};
-use crate::clock::{from_micros, to_micros};
+use crate::domain::{AccountSource, AccountState, Role, SyncSource, Timestamp};
 use crate::scim::filter_sql::user_name_norm;
 use crate::scim::resource::normalize_user;
 use crate::store::{Account, Domain, Org, TokenRecord};
@@ -190,7 +192,7 @@ impl App {
             .id
             .clone()
             .unwrap_or_else(|| format!("seed-{}", &hash[..16]));
-        let now = self.now_micros().await?;
+        let now = self.now().await?;
         if let Some(existing) = self.store.get_token(&id).await? {
             if existing.org_id != org.id || existing.token_hash != hash {
                 return Err(ServiceError::conflict(
@@ -201,11 +203,9 @@ impl App {
             return Ok(id);
         }
         let expires_at = match seed.expires_at {
-            Some(at) => to_micros(at),
-            None => from_micros(now)
-                .checked_add_months(Months::new(12))
-                .map(to_micros)
-                .unwrap_or(i64::MAX),
+            Some(at) => Timestamp::from(at),
+            // ABM: one calendar year, as a minted token.
+            None => now.add_months(12),
         };
         let record = TokenRecord {
             id: id.clone(),
@@ -220,8 +220,8 @@ impl App {
         };
         self.store.insert_token(&record, &[]).await?;
         let mut connected = self.require_org(&org.id).await?;
-        if connected.directory_sync_source != "scim" {
-            connected.directory_sync_source = "scim".into();
+        if connected.directory_sync_source != SyncSource::Scim {
+            connected.directory_sync_source = SyncSource::Scim;
             connected.scim_connected_at = Some(now);
             connected.updated_at = now;
             self.store.update_org(&connected, &[]).await?;
@@ -230,7 +230,7 @@ impl App {
     }
 
     async fn seed_account(&self, org: &Org, seed: &SeedAccount) -> ServiceResult<()> {
-        let now = self.now_micros().await?;
+        let now = self.now().await?;
         let account = self.seed_account_row(org, seed, now)?;
         match self
             .store
@@ -246,7 +246,9 @@ impl App {
                 // An unchanged account keeps its version: applying a seed twice changes nothing.
                 updated.version = existing.version;
                 updated.updated_at = existing.updated_at;
-                if updated.state == "inactive" && existing.state == "inactive" {
+                if updated.state == AccountState::Inactive
+                    && existing.state == AccountState::Inactive
+                {
                     // Already inactive: keep its deactivation time, or every application would
                     // move the deletion date.
                     updated.deactivated_at = existing.deactivated_at;
@@ -264,24 +266,37 @@ impl App {
         Ok(())
     }
 
-    fn seed_account_row(&self, org: &Org, seed: &SeedAccount, now: i64) -> ServiceResult<Account> {
-        let source = seed.source.clone().unwrap_or_else(|| "scim".into());
-        if source != "scim" && source != "manual" {
-            return Err(ServiceError::bad_request(
-                "invalid_seed",
-                format!("account {}: source must be scim or manual", seed.user_name),
-            ));
-        }
-        let state = seed.state.clone().unwrap_or_else(|| "active".into());
-        if state != "active" && state != "inactive" {
-            return Err(ServiceError::bad_request(
-                "invalid_seed",
-                format!(
-                    "account {}: state must be active or inactive",
-                    seed.user_name
-                ),
-            ));
-        }
+    fn seed_account_row(
+        &self,
+        org: &Org,
+        seed: &SeedAccount,
+        now: Timestamp,
+    ) -> ServiceResult<Account> {
+        let source = match seed.source.as_deref() {
+            None => AccountSource::Scim,
+            Some(raw) => raw.parse().map_err(|_| {
+                ServiceError::bad_request(
+                    "invalid_seed",
+                    format!("account {}: source must be scim or manual", seed.user_name),
+                )
+            })?,
+        };
+        // A seed describes accounts as an IdP or an admin made them; a conflict is what sync
+        // finds later, never a starting state.
+        let state = match seed.state.as_deref().map(str::parse) {
+            None => AccountState::Active,
+            Some(Ok(state @ (AccountState::Active | AccountState::Inactive))) => state,
+            Some(Ok(AccountState::Conflict) | Err(_)) => {
+                return Err(ServiceError::bad_request(
+                    "invalid_seed",
+                    format!(
+                        "account {}: state must be active or inactive",
+                        seed.user_name
+                    ),
+                ))
+            }
+        };
+        let active = state == AccountState::Active;
         let mut body = match &seed.attributes {
             Some(Value::Object(map)) => map.clone(),
             Some(_) => {
@@ -293,7 +308,7 @@ impl App {
             None => Map::new(),
         };
         body.insert("userName".into(), json!(seed.user_name));
-        body.insert("active".into(), json!(state == "active"));
+        body.insert("active".into(), json!(active));
         if let Some(external_id) = &seed.external_id {
             body.insert("externalId".into(), json!(external_id));
         }
@@ -318,12 +333,15 @@ impl App {
         let roles = match &seed.roles {
             Some(roles) => roles
                 .iter()
-                .map(|r| super::accounts::canonical_role(r).map(str::to_string))
+                .map(|r| super::accounts::canonical_role(r))
                 .collect::<ServiceResult<Vec<_>>>()?,
-            None => vec!["Staff".into()],
+            None => vec![Role::Staff],
         };
-        let deactivated_at = (state == "inactive")
-            .then(|| now - i64::from(seed.inactive_days.unwrap_or(0)) * 86_400_000_000);
+        let deactivated_at = (state == AccountState::Inactive).then(|| {
+            now.saturating_sub(Duration::from_secs(
+                u64::from(seed.inactive_days.unwrap_or(0)) * 86_400,
+            ))
+        });
         Ok(Account {
             id: seed
                 .id
@@ -333,16 +351,14 @@ impl App {
             user_name: seed.user_name.clone(),
             user_name_norm: user_name_norm(&seed.user_name),
             external_id: seed.external_id.clone(),
-            active: state == "active",
-            state: state.clone(),
+            active,
+            state,
             source,
             roles,
             person_id: Some(seed.person_id.clone().unwrap_or_else(new_person_id)),
             scim_deleted: false,
             deactivated_at,
-            delete_after: deactivated_at.map(|at| {
-                at.saturating_add(crate::clock::duration_micros(self.settings.retention))
-            }),
+            delete_after: deactivated_at.map(|at| at.saturating_add(self.settings.retention)),
             version: 1,
             created_at: now,
             updated_at: now,
@@ -366,8 +382,7 @@ impl App {
         self.store.delete_events(org_id).await?;
         self.journal.clear(org_id);
         let revoked = if revoke_tokens {
-            self.revoke_all_tokens(org_id, self.now_micros().await?)
-                .await?
+            self.revoke_all_tokens(org_id, self.now().await?).await?
         } else {
             0
         };

@@ -4,6 +4,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Map, Value};
 
+use crate::domain::{AccountSource, AccountState, Role, Timestamp};
 use crate::scim::filter_sql::user_name_norm;
 use crate::store::Account;
 
@@ -79,7 +80,7 @@ pub fn generate_accounts(
     seed_number: u64,
     first: u64,
     count: u64,
-    now: i64,
+    now: Timestamp,
 ) -> Vec<Account> {
     (first..first + count)
         .map(|index| {
@@ -109,9 +110,9 @@ pub fn generate_accounts(
                 user_name,
                 external_id: Some(external_id),
                 active: true,
-                state: "active".into(),
-                source: "scim".into(),
-                roles: vec!["Staff".into()],
+                state: AccountState::Active,
+                source: AccountSource::Scim,
+                roles: vec![Role::SCIM_DEFAULT],
                 person_id: Some(format!("{:016}", rng.gen_range(1_000_000_000_000_000u64..10_000_000_000_000_000u64))),
                 scim_deleted: false,
                 deactivated_at: None,
@@ -149,12 +150,12 @@ mod tests {
 
     #[test]
     fn generation_is_deterministic_and_unique() {
-        let a = generate_accounts("org", "example.com", 7, 0, 500, 1);
-        let b = generate_accounts("org", "example.com", 7, 0, 500, 1);
+        let a = generate_accounts("org", "example.com", 7, 0, 500, Timestamp::from_micros(1));
+        let b = generate_accounts("org", "example.com", 7, 0, 500, Timestamp::from_micros(1));
         assert_eq!(a, b);
         let chunked: Vec<Account> = [
-            generate_accounts("org", "example.com", 7, 0, 200, 1),
-            generate_accounts("org", "example.com", 7, 200, 300, 1),
+            generate_accounts("org", "example.com", 7, 0, 200, Timestamp::from_micros(1)),
+            generate_accounts("org", "example.com", 7, 200, 300, Timestamp::from_micros(1)),
         ]
         .concat();
         assert_eq!(a, chunked, "chunks produce the same sequence");
@@ -162,7 +163,7 @@ mod tests {
         names.sort();
         names.dedup();
         assert_eq!(names.len(), 500);
-        let other = generate_accounts("org", "example.com", 8, 0, 1, 1);
+        let other = generate_accounts("org", "example.com", 8, 0, 1, Timestamp::from_micros(1));
         assert_ne!(a[0].id, other[0].id);
     }
 }

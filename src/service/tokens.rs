@@ -1,85 +1,14 @@
 //! The ABM SCIM-token lifecycle: at most two live tokens, one calendar year each, a 60-day
 //! warning, the 4-day window to complete a new connection, revoke, renew and disconnect.
 
-use chrono::Months;
 use serde_json::json;
 
-use super::auth::{hash_secret, Claims};
+use super::connection::{connection_state, ConnectionState, TokenStatus, MAX_LIVE_TOKENS};
+use super::credentials::{hash_secret, Claims};
 use super::events::{event, kinds, Actor};
 use super::{App, ServiceError, ServiceResult};
-use crate::clock::{from_micros, to_micros};
-use crate::store::{NewEvent, Org, TokenRecord};
-
-/// ABM: at most two tokens exist at once.
-pub const MAX_LIVE_TOKENS: usize = 2;
-/// ABM warns 60 days before a token expires.
-pub const EXPIRING_WINDOW_MICROS: i64 = 60 * 86_400 * 1_000_000;
-/// ABM: a new connection must be completed within 4 days.
-pub const CONNECTION_WINDOW_MICROS: i64 = 4 * 86_400 * 1_000_000;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum TokenStatus {
-    Active,
-    Expiring,
-    Expired,
-    Revoked,
-}
-
-impl TokenStatus {
-    pub fn of(token: &TokenRecord, now: i64) -> Self {
-        if token.revoked_at.is_some() {
-            TokenStatus::Revoked
-        } else if now >= token.expires_at {
-            TokenStatus::Expired
-        } else if now >= token.expires_at - EXPIRING_WINDOW_MICROS {
-            TokenStatus::Expiring
-        } else {
-            TokenStatus::Active
-        }
-    }
-
-    /// Still accepted for SCIM requests.
-    pub fn is_live(self) -> bool {
-        matches!(self, TokenStatus::Active | TokenStatus::Expiring)
-    }
-}
-
-/// The directory-sync connection as ABM's Settings show it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum ConnectionState {
-    Disconnected,
-    /// Tokens exist but none has been used yet.
-    Pending,
-    Connected,
-    /// Every token expired, or the 4-day window passed without a successful request.
-    Expired,
-}
-
-/// Derives the connection state from the organization and its tokens.
-pub fn connection_state(org: &Org, tokens: &[TokenRecord], now: i64) -> ConnectionState {
-    let current: Vec<&TokenRecord> = tokens.iter().filter(|t| t.revoked_at.is_none()).collect();
-    if org.directory_sync_source != "scim" || current.is_empty() {
-        return ConnectionState::Disconnected;
-    }
-    if !current.iter().any(|t| TokenStatus::of(t, now).is_live()) {
-        return ConnectionState::Expired;
-    }
-    if current.iter().any(|t| t.last_used_at.is_some()) {
-        return ConnectionState::Connected;
-    }
-    // `scim_connected_at` is set when a connection starts and cleared by its first authorised
-    // request, so a completed connection stays connected when its used tokens are revoked and
-    // only renewed, not yet used ones remain (ABM's renewal flow).
-    match org.scim_connected_at {
-        None => ConnectionState::Connected,
-        Some(started) if now > started.saturating_add(CONNECTION_WINDOW_MICROS) => {
-            ConnectionState::Expired
-        }
-        Some(_) => ConnectionState::Pending,
-    }
-}
+use crate::domain::{SyncSource, Timestamp};
+use crate::store::{NewEvent, TokenRecord};
 
 /// A token as handed out once, with its secret.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
@@ -97,23 +26,21 @@ impl App {
     pub(super) fn mint_token(
         &self,
         org_id: &str,
-        now: i64,
+        now: Timestamp,
         renewed_from: Option<String>,
     ) -> ServiceResult<IssuedToken> {
         let id = uuid::Uuid::new_v4().to_string();
         let expires_at = match self.settings.token_lifetime {
-            Some(lifetime) => now.saturating_add(crate::clock::duration_micros(lifetime)),
-            None => from_micros(now)
-                .checked_add_months(Months::new(12))
-                .map(to_micros)
-                .unwrap_or(i64::MAX),
+            Some(lifetime) => now.saturating_add(lifetime),
+            // ABM: one calendar year.
+            None => now.add_months(12),
         };
         let claims = Claims {
             iss: "abm-scim".into(),
             org: org_id.to_string(),
             jti: id.clone(),
-            iat: now.div_euclid(1_000_000),
-            exp: expires_at.div_euclid(1_000_000),
+            iat: now.unix_seconds(),
+            exp: expires_at.unix_seconds(),
         };
         let token = self.keys().sign(&claims)?;
         let record = TokenRecord {
@@ -130,7 +57,7 @@ impl App {
         Ok(IssuedToken {
             id,
             token,
-            expires_at: from_micros(expires_at),
+            expires_at: expires_at.to_datetime(),
             record,
         })
     }
@@ -142,8 +69,8 @@ impl App {
         renew_of: Option<&str>,
     ) -> ServiceResult<IssuedToken> {
         let mut org = self.require_org(org_id).await?;
-        let now = self.now_micros().await?;
-        if org.directory_sync_source.starts_with("oidc") {
+        let now = self.now().await?;
+        if org.directory_sync_source.is_oidc() {
             return Err(ServiceError::conflict(
                 "sync_source_conflict",
                 format!(
@@ -193,7 +120,7 @@ impl App {
             state,
             ConnectionState::Disconnected | ConnectionState::Expired
         ) {
-            org.directory_sync_source = "scim".into();
+            org.directory_sync_source = SyncSource::Scim;
             org.scim_connected_at = Some(now);
             org.updated_at = now;
             self.store.update_org(&org, &[]).await?;
@@ -218,7 +145,7 @@ impl App {
     /// Revokes one token. The only live token cannot be revoked: disconnect instead.
     pub async fn revoke_token(&self, org_id: &str, token_id: &str) -> ServiceResult<()> {
         let org = self.require_org(org_id).await?;
-        let now = self.now_micros().await?;
+        let now = self.now().await?;
         let tokens = self.store.list_tokens(&org.id).await?;
         let token = tokens.iter().find(|t| t.id == token_id).ok_or_else(|| {
             ServiceError::not_found(format!("no token {token_id} in this organization"))
@@ -251,7 +178,11 @@ impl App {
     }
 
     /// Revokes every token of the organization not revoked yet; returns how many.
-    pub(super) async fn revoke_all_tokens(&self, org_id: &str, now: i64) -> ServiceResult<u64> {
+    pub(super) async fn revoke_all_tokens(
+        &self,
+        org_id: &str,
+        now: Timestamp,
+    ) -> ServiceResult<u64> {
         let mut count = 0;
         for mut token in self.store.list_tokens(org_id).await? {
             if token.revoked_at.is_none() {
@@ -266,15 +197,15 @@ impl App {
     /// Disconnects SCIM: every token revoked, synced accounts become manual accounts.
     pub async fn disconnect_scim(&self, org_id: &str, actor: &Actor) -> ServiceResult<()> {
         let mut org = self.require_org(org_id).await?;
-        let now = self.now_micros().await?;
+        let now = self.now().await?;
         let tokens_revoked = self.revoke_all_tokens(&org.id, now).await?;
         let converted = self
             .store
             .convert_scim_accounts_to_manual(&org.id, now)
             .await?;
-        let was_scim = org.directory_sync_source == "scim";
+        let was_scim = org.directory_sync_source == SyncSource::Scim;
         if was_scim {
-            org.directory_sync_source = "none".into();
+            org.directory_sync_source = SyncSource::None;
         }
         org.scim_connected_at = None;
         org.updated_at = now;
@@ -302,7 +233,7 @@ impl App {
         // Read, then write what is missing: two passes at once (the background reaper and an
         // admin request) would both see a warning missing and both record it.
         let _one_at_a_time = self.expiry_notes.lock().await;
-        let now = self.now_micros().await?;
+        let now = self.now().await?;
         let tokens = self.store.list_tokens(org_id).await?;
         // `expiring_notified` marks the warning; whether the expiry was recorded is in the log.
         let expired_unrevoked = tokens
@@ -338,7 +269,7 @@ impl App {
                     kinds::TOKEN_EXPIRING,
                     &Actor::System,
                     None,
-                    json!({ "token_id": token.id, "expires_at": from_micros(token.expires_at) }),
+                    json!({ "token_id": token.id, "expires_at": token.expires_at.to_datetime() }),
                 ));
             }
             if status == TokenStatus::Expired && !expired_noted.contains(&token.id) {
@@ -348,7 +279,7 @@ impl App {
                     kinds::TOKEN_EXPIRED,
                     &Actor::System,
                     None,
-                    json!({ "token_id": token.id, "expires_at": from_micros(token.expires_at) }),
+                    json!({ "token_id": token.id, "expires_at": token.expires_at.to_datetime() }),
                 ));
             }
             if !events.is_empty() {

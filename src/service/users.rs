@@ -7,14 +7,13 @@ use serde_json::{json, Map, Value};
 
 use super::events::{event, kinds, Actor};
 use super::{App, ScimPrincipal, ServiceError, ServiceResult};
+use crate::domain::{AccountSource, AccountState, Role, Timestamp};
 use crate::scim::error::ProtocolError;
 use crate::scim::filter_sql::user_name_norm;
 use crate::scim::patch::apply_patch;
 use crate::scim::resource::normalize_user;
 use crate::store::{Account, NewEvent, Org, StoreError};
 
-/// ABM roles that protect an account from being taken over by directory sync.
-const PROTECTED_ROLES: [&str; 2] = ["Administrator", "People Manager"];
 /// Optimistic-concurrency attempts before giving up on a contended account. A writer that lost
 /// a race queues behind the others that lost one for the same account ([`before_retry`]), then
 /// retries with a random, growing pause, so that many concurrent writers to one account (100
@@ -70,7 +69,7 @@ impl App {
         let org = &principal.org;
         let actor = principal.actor();
         let user_name = text_attr(&attrs, "userName").unwrap_or_default();
-        let now = self.now_micros().await?;
+        let now = self.now().await?;
         if let Err(err) = self.check_verified_domain(org, &user_name).await {
             let skipped = event(
                 &org.id,
@@ -116,21 +115,39 @@ impl App {
         actor: &Actor,
         existing: Account,
         attrs: Map<String, Value>,
-        now: i64,
+        now: Timestamp,
     ) -> ServiceResult<Created> {
         let user_name = existing.user_name.clone();
-        if existing.source == "scim" && existing.state == "conflict" {
-            return Err(ServiceError::uniqueness(format!(
+        match (existing.source, existing.state) {
+            (AccountSource::Scim, AccountState::Conflict) => Err(ServiceError::uniqueness(format!(
                 "userName {user_name:?} belongs to account {} whose Person ID no longer matches the identity provider (Person ID conflict): resolve it in the admin API",
                 existing.id
-            )));
+            ))),
+            (AccountSource::Manual, _) => {
+                self.create_over_manual(org, actor, existing, attrs, now)
+                    .await
+            }
+            (AccountSource::Scim, AccountState::Active) => Err(taken(&user_name)),
+            (AccountSource::Scim, AccountState::Inactive) => {
+                self.create_over_deactivated(org, actor, existing, attrs, now)
+                    .await
+            }
         }
-        if existing.source == "manual" {
-            if existing
-                .roles
-                .iter()
-                .any(|r| PROTECTED_ROLES.contains(&r.as_str()))
-            {
+    }
+
+    /// `POST /Users` for the name of a manual account: protected roles are never touched; auto
+    /// merge takes the account over, otherwise it is flagged as conflicting.
+    async fn create_over_manual(
+        &self,
+        org: &Org,
+        actor: &Actor,
+        existing: Account,
+        attrs: Map<String, Value>,
+        now: Timestamp,
+    ) -> ServiceResult<Created> {
+        let user_name = existing.user_name.clone();
+        {
+            if existing.roles.iter().any(|r| r.protects_from_sync()) {
                 let skipped = event(
                     &org.id,
                     now,
@@ -146,7 +163,7 @@ impl App {
             }
             if !org.auto_merge {
                 let mut flagged = existing.clone();
-                flagged.state = "conflict".into();
+                flagged.state = AccountState::Conflict;
                 flagged.version += 1;
                 flagged.updated_at = now;
                 let skipped = event(
@@ -164,21 +181,29 @@ impl App {
                     "userName {user_name:?} matches a manual account (now flagged as conflicting): turn on auto merge to merge them"
                 )));
             }
-            return self
-                .take_over(
-                    existing,
-                    attrs,
-                    actor,
-                    now,
-                    kinds::ACCOUNT_UPDATED,
-                    "merged manual account",
-                )
-                .await;
+            self.take_over(
+                existing,
+                attrs,
+                actor,
+                now,
+                kinds::ACCOUNT_UPDATED,
+                "merged manual account",
+            )
+            .await
         }
-        // A SCIM account with this name.
-        if existing.state == "active" {
-            return Err(taken(&user_name));
-        }
+    }
+
+    /// `POST /Users` for the name of a deactivated SCIM account: the same identity (or any, with
+    /// auto merge) reactivates it; another one waits for the deletion.
+    async fn create_over_deactivated(
+        &self,
+        org: &Org,
+        actor: &Actor,
+        existing: Account,
+        attrs: Map<String, Value>,
+        now: Timestamp,
+    ) -> ServiceResult<Created> {
+        let user_name = existing.user_name.clone();
         let same_identity = text_attr(&attrs, "externalId") == existing.external_id;
         if same_identity || org.auto_merge {
             let why = if same_identity {
@@ -201,22 +226,18 @@ impl App {
         existing: Account,
         attrs: Map<String, Value>,
         actor: &Actor,
-        now: i64,
+        now: Timestamp,
         kind: &str,
         why: &str,
     ) -> ServiceResult<Created> {
         let mut account = existing.clone();
-        account.source = "scim".into();
+        account.source = AccountSource::Scim;
         account.scim_deleted = false;
         set_attrs(&mut account, attrs);
         if account.person_id.is_none() {
             account.person_id = Some(new_person_id());
         }
-        account.state = if account.active {
-            "active".into()
-        } else {
-            "inactive".into()
-        };
+        account.state = AccountState::of_active(account.active);
         if account.active {
             account.deactivated_at = None;
             account.delete_after = None;
@@ -339,7 +360,7 @@ impl App {
             if !precondition.accepts(current.version) {
                 return Err(precondition_failed(current.version));
             }
-            let now = self.now_micros().await?;
+            let now = self.now().await?;
             let mut account = current.clone();
             account.scim_deleted = true;
             let mut events = self.transition_active(&mut account, false, now, &actor);
@@ -383,7 +404,7 @@ impl App {
             if attrs == current.attrs {
                 return Ok(current);
             }
-            let now = self.now_micros().await?;
+            let now = self.now().await?;
             let mut account = current.clone();
             // Only an explicit `active` moves the lifecycle. A PATCH that removes it leaves it
             // unassigned in the resource (RFC 7644 §3.5.2.2) and the ABM state as it was.
@@ -435,27 +456,26 @@ impl App {
         &self,
         account: &mut Account,
         active: bool,
-        now: i64,
+        now: Timestamp,
         actor: &Actor,
     ) -> Vec<NewEvent> {
         account.attrs.insert("active".into(), Value::Bool(active));
-        let was_active = account.state != "inactive";
+        let was_active = account.state != AccountState::Inactive;
         account.active = active;
         if was_active && !active {
-            account.state = "inactive".into();
+            account.state = AccountState::Inactive;
             account.deactivated_at = Some(now);
-            account.delete_after =
-                Some(now.saturating_add(crate::clock::duration_micros(self.settings.retention)));
+            account.delete_after = Some(now.saturating_add(self.settings.retention));
             vec![event(
                 &account.org_id,
                 now,
                 kinds::ACCOUNT_DEACTIVATED,
                 actor,
                 Some(&account.id),
-                json!({ "user_name": account.user_name, "signed_out_of_devices": true, "delete_after": crate::clock::rfc3339(account.delete_after.unwrap_or(now)) }),
+                json!({ "user_name": account.user_name, "signed_out_of_devices": true, "delete_after": account.delete_after.unwrap_or(now).rfc3339() }),
             )]
         } else if !was_active && active {
-            account.state = "active".into();
+            account.state = AccountState::Active;
             account.deactivated_at = None;
             account.delete_after = None;
             account.scim_deleted = false;
@@ -514,13 +534,15 @@ fn reject_nul(body: &Value) -> ServiceResult<()> {
 
 /// Whether SCIM may see this account.
 pub fn scim_visible(account: &Account) -> bool {
-    account.source == "scim" && account.state != "conflict" && !account.scim_deleted
+    account.source == AccountSource::Scim
+        && account.state != AccountState::Conflict
+        && !account.scim_deleted
 }
 
 fn new_scim_account(
     org: &Org,
     attrs: Map<String, Value>,
-    now: i64,
+    now: Timestamp,
     retention: std::time::Duration,
 ) -> Account {
     let mut account = Account {
@@ -530,9 +552,9 @@ fn new_scim_account(
         user_name_norm: String::new(),
         external_id: None,
         active: true,
-        state: "active".into(),
-        source: "scim".into(),
-        roles: vec!["Staff".into()],
+        state: AccountState::Active,
+        source: AccountSource::Scim,
+        roles: vec![Role::SCIM_DEFAULT],
         person_id: Some(new_person_id()),
         scim_deleted: false,
         deactivated_at: None,
@@ -545,9 +567,9 @@ fn new_scim_account(
     set_attrs(&mut account, attrs);
     if !account.active {
         // Created disabled: ABM keeps it deactivated, on the deletion clock like any other.
-        account.state = "inactive".into();
+        account.state = AccountState::Inactive;
         account.deactivated_at = Some(now);
-        account.delete_after = Some(now.saturating_add(crate::clock::duration_micros(retention)));
+        account.delete_after = Some(now.saturating_add(retention));
     }
     account
 }

@@ -17,6 +17,7 @@ use async_trait::async_trait;
 
 pub use records::*;
 
+pub use crate::domain::Timestamp;
 use crate::scim::filter_sql::{Dialect, SqlFragment};
 
 /// Storage failures. Constraint violations are turned into domain errors by the caller.
@@ -264,7 +265,7 @@ pub trait Store: Send + Sync + 'static {
     async fn touch_token(
         &self,
         id: &str,
-        last_used_at: i64,
+        last_used_at: Timestamp,
         events: &[NewEvent],
     ) -> StoreResult<()>;
     /// Finds a token by the SHA-256 (hex) of its secret (opaque tokens from seed files).
@@ -308,7 +309,11 @@ pub trait Store: Send + Sync + 'static {
     async fn delete_accounts_batch(&self, org_id: &str, batch: i64) -> StoreResult<u64>;
     /// Deletes an organization's activity log.
     async fn delete_events(&self, org_id: &str) -> StoreResult<u64>;
-    async fn convert_scim_accounts_to_manual(&self, org_id: &str, now: i64) -> StoreResult<u64>;
+    async fn convert_scim_accounts_to_manual(
+        &self,
+        org_id: &str,
+        now: Timestamp,
+    ) -> StoreResult<u64>;
     async fn query_accounts(&self, query: &AccountQuery) -> StoreResult<AccountPage>;
 
     /// Deletes up to `batch` accounts inactive since `deactivated_before` or earlier, oldest
@@ -318,16 +323,19 @@ pub trait Store: Send + Sync + 'static {
     /// several processes sharing one database: a row is claimed by exactly one caller.
     async fn reap_inactive(
         &self,
-        deactivated_before: i64,
+        deactivated_before: Timestamp,
         batch: i64,
-        now: i64,
+        now: Timestamp,
         keep: usize,
     ) -> StoreResult<Reaped>;
     /// The first `limit` accounts [`Store::reap_inactive`] would delete, without deleting.
-    async fn list_reapable(&self, deactivated_before: i64, limit: i64)
-        -> StoreResult<Vec<Account>>;
+    async fn list_reapable(
+        &self,
+        deactivated_before: Timestamp,
+        limit: i64,
+    ) -> StoreResult<Vec<Account>>;
     /// How many accounts [`Store::reap_inactive`] would delete.
-    async fn count_reapable(&self, deactivated_before: i64) -> StoreResult<u64>;
+    async fn count_reapable(&self, deactivated_before: Timestamp) -> StoreResult<u64>;
 
     async fn append_events(&self, events: &[NewEvent]) -> StoreResult<()>;
     async fn list_events(

@@ -1,6 +1,9 @@
-//! Rows as the store reads and writes them. Times are unix epoch microseconds.
+//! Rows as the store reads and writes them, in the domain's types: closed sets as enums, times as
+//! [`Timestamp`]s (stored as unix epoch microseconds).
 
 use serde_json::{Map, Value};
+
+use crate::domain::{AccountSource, AccountState, Role, SyncSource, Timestamp};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Org {
@@ -9,11 +12,10 @@ pub struct Org {
     pub federated_authentication: bool,
     pub auto_merge: bool,
     pub require_verified_domain: bool,
-    /// `none|scim|oidc_google|oidc_entra|oidc_custom`
-    pub directory_sync_source: String,
-    pub scim_connected_at: Option<i64>,
-    pub created_at: i64,
-    pub updated_at: i64,
+    pub directory_sync_source: SyncSource,
+    pub scim_connected_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -28,10 +30,10 @@ pub struct TokenRecord {
     pub id: String,
     pub org_id: String,
     pub token_hash: String,
-    pub created_at: i64,
-    pub expires_at: i64,
-    pub last_used_at: Option<i64>,
-    pub revoked_at: Option<i64>,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub last_used_at: Option<Timestamp>,
+    pub revoked_at: Option<Timestamp>,
     pub expiring_notified: bool,
     pub renewed_from: Option<String>,
 }
@@ -44,18 +46,16 @@ pub struct Account {
     pub user_name_norm: String,
     pub external_id: Option<String>,
     pub active: bool,
-    /// `active|inactive|conflict`
-    pub state: String,
-    /// `scim|manual`
-    pub source: String,
-    pub roles: Vec<String>,
+    pub state: AccountState,
+    pub source: AccountSource,
+    pub roles: Vec<Role>,
     pub person_id: Option<String>,
     pub scim_deleted: bool,
-    pub deactivated_at: Option<i64>,
-    pub delete_after: Option<i64>,
+    pub deactivated_at: Option<Timestamp>,
+    pub delete_after: Option<Timestamp>,
     pub version: i64,
-    pub created_at: i64,
-    pub updated_at: i64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
     /// The SCIM attributes in canonical form (see `scim::resource`).
     pub attrs: Map<String, Value>,
 }
@@ -71,7 +71,7 @@ pub struct AccountPage {
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewEvent {
     pub org_id: String,
-    pub at: i64,
+    pub at: Timestamp,
     pub kind: String,
     pub actor: String,
     pub account_id: Option<String>,
@@ -83,7 +83,7 @@ pub struct NewEvent {
 pub struct Event {
     pub seq: i64,
     pub org_id: String,
-    pub at: i64,
+    pub at: Timestamp,
     pub kind: String,
     pub actor: String,
     pub account_id: Option<String>,

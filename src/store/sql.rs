@@ -47,7 +47,13 @@ pub(crate) use token_with_org_select;
 pub(crate) fn decode_json_columns(
     roles: &str,
     attrs: &str,
-) -> Result<(Vec<String>, serde_json::Map<String, serde_json::Value>), super::StoreError> {
+) -> Result<
+    (
+        Vec<crate::domain::Role>,
+        serde_json::Map<String, serde_json::Value>,
+    ),
+    super::StoreError,
+> {
     Ok((serde_json::from_str(roles)?, serde_json::from_str(attrs)?))
 }
 
@@ -596,7 +602,7 @@ macro_rules! impl_sql_store {
                 Ok(Some((token, org)))
             }
 
-            async fn touch_token(&self, id: &str, last_used_at: i64, events: &[NewEvent]) -> StoreResult<()> {
+            async fn touch_token(&self, id: &str, last_used_at: Timestamp, events: &[NewEvent]) -> StoreResult<()> {
                 let mut tx = self.write.begin().await?;
                 sqlx::query("UPDATE scim_tokens SET last_used_at = $2 WHERE id = $1")
                     .bind(id)
@@ -751,7 +757,7 @@ macro_rules! impl_sql_store {
                 Ok(done.rows_affected())
             }
 
-            async fn convert_scim_accounts_to_manual(&self, org_id: &str, now: i64) -> StoreResult<u64> {
+            async fn convert_scim_accounts_to_manual(&self, org_id: &str, now: Timestamp) -> StoreResult<u64> {
                 // A conflicting (unlinked) account has no IdP link left either: it becomes manual too.
                 let done = sqlx::query(
                     "UPDATE accounts SET source = 'manual', scim_deleted = FALSE, \
@@ -798,7 +804,7 @@ macro_rules! impl_sql_store {
                 Ok(AccountPage { accounts, total })
             }
 
-            async fn reap_inactive(&self, deactivated_before: i64, batch: i64, now: i64, keep: usize) -> StoreResult<Reaped> {
+            async fn reap_inactive(&self, deactivated_before: Timestamp, batch: i64, now: Timestamp, keep: usize) -> StoreResult<Reaped> {
                 // `$reap_sql` claims the batch, records its events and deletes it inside the
                 // database, then returns the first `$4` deleted rows, each with the batch's
                 // size in `reaped` (at least one row is asked for, so that the size comes back).
@@ -819,7 +825,7 @@ macro_rules! impl_sql_store {
                 Ok(Reaped { count, accounts })
             }
 
-            async fn list_reapable(&self, deactivated_before: i64, limit: i64) -> StoreResult<Vec<Account>> {
+            async fn list_reapable(&self, deactivated_before: Timestamp, limit: i64) -> StoreResult<Vec<Account>> {
                 let sql = concat!(
                     "SELECT ",
                     account_columns!($attrs_out),
@@ -830,7 +836,7 @@ macro_rules! impl_sql_store {
                 rows.iter().map(decode_account).collect()
             }
 
-            async fn count_reapable(&self, deactivated_before: i64) -> StoreResult<u64> {
+            async fn count_reapable(&self, deactivated_before: Timestamp) -> StoreResult<u64> {
                 let sql = "SELECT COUNT(*) AS n FROM accounts WHERE state = 'inactive' AND deactivated_at <= $1";
                 let row = statement!(self, sqlx::query(sql).bind(deactivated_before), fetch_one);
                 Ok(u64::try_from(row.try_get::<i64, _>("n")?).unwrap_or(0))

@@ -14,7 +14,7 @@ use crate::store::Org;
 pub(super) async fn org_view(app: &App, org: &Org) -> AdminResult<OrgView> {
     let domains = app.store.list_domains(&org.id).await?;
     let tokens = app.store.list_tokens(&org.id).await?;
-    let now = app.now_micros().await?;
+    let now = app.now().await?;
     Ok(OrgView::new(
         org,
         &domains,

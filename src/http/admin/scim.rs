@@ -22,7 +22,7 @@ pub async fn get_connection(
     let org = app.require_org(&org).await?;
     app.note_token_expiry(&org.id).await?;
     let tokens = app.store.list_tokens(&org.id).await?;
-    let now = app.now_micros().await?;
+    let now = app.now().await?;
     Ok(Json(ScimConnectionView {
         state: connection_state(&org, &tokens, now),
         base_url: format!("{}/feeds/business/scim", server_base(&app, &headers)),

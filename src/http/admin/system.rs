@@ -12,20 +12,13 @@ use super::{AdminJson, AdminResult};
 use crate::clock::ClockMode;
 use crate::service::{App, ServiceError};
 
-fn mode_name(mode: ClockMode) -> String {
-    match mode {
-        ClockMode::System => "system".into(),
-        ClockMode::Manual => "manual".into(),
-    }
-}
-
 /// The server's current time and clock mode.
 #[utoipa::path(get, path = "/admin/v1/clock", tag = "admin", security(("admin_token" = [])),
     responses((status = 200, body = ClockView)))]
 pub async fn get_clock(State(app): State<Arc<App>>) -> AdminResult<Json<ClockView>> {
     Ok(Json(ClockView {
         now: app.clock.now_exact().await?,
-        mode: mode_name(app.clock.mode()),
+        mode: app.clock.mode(),
     }))
 }
 
@@ -54,7 +47,7 @@ pub async fn move_clock(
     let now = app.clock.set(target).await?;
     Ok(Json(ClockView {
         now,
-        mode: mode_name(app.clock.mode()),
+        mode: app.clock.mode(),
     }))
 }
 

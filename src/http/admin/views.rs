@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use crate::clock::from_micros;
+use crate::domain::{AccountSource, AccountState, Role, SyncSource, Timestamp};
 use crate::service::{ConnectionState, TokenStatus};
 use crate::store::{Account, Domain, Event, Org, TokenRecord};
 
@@ -40,8 +40,7 @@ pub struct OrgView {
     pub federated_authentication: bool,
     pub auto_merge: bool,
     pub require_verified_domain: bool,
-    /// `none|scim|oidc_google|oidc_entra|oidc_custom`
-    pub directory_sync_source: String,
+    pub directory_sync_source: SyncSource,
     pub scim_state: ConnectionState,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -56,10 +55,10 @@ impl OrgView {
             federated_authentication: org.federated_authentication,
             auto_merge: org.auto_merge,
             require_verified_domain: org.require_verified_domain,
-            directory_sync_source: org.directory_sync_source.clone(),
+            directory_sync_source: org.directory_sync_source,
             scim_state,
-            created_at: from_micros(org.created_at),
-            updated_at: from_micros(org.updated_at),
+            created_at: org.created_at.to_datetime(),
+            updated_at: org.updated_at.to_datetime(),
         }
     }
 }
@@ -104,12 +103,12 @@ pub struct TokenView {
 }
 
 impl TokenView {
-    pub fn new(token: &TokenRecord, now: i64) -> Self {
+    pub fn new(token: &TokenRecord, now: Timestamp) -> Self {
         TokenView {
             id: token.id.clone(),
-            created_at: from_micros(token.created_at),
-            expires_at: from_micros(token.expires_at),
-            last_used_at: token.last_used_at.map(from_micros),
+            created_at: token.created_at.to_datetime(),
+            expires_at: token.expires_at.to_datetime(),
+            last_used_at: token.last_used_at.map(Timestamp::to_datetime),
             status: TokenStatus::of(token, now),
             renewed_from: token.renewed_from.clone(),
         }
@@ -139,12 +138,10 @@ pub struct AccountView {
     pub family_name: Option<String>,
     pub email: Option<String>,
     pub external_id: Option<String>,
-    /// `scim|manual`
-    pub source: String,
-    pub roles: Vec<String>,
+    pub source: AccountSource,
+    pub roles: Vec<Role>,
     pub person_id: Option<String>,
-    /// `active|inactive|conflict`
-    pub state: String,
+    pub state: AccountState,
     pub active: bool,
     /// Whether SCIM clients can see the account (not deleted through SCIM, not in conflict).
     pub visible_to_scim: bool,
@@ -183,16 +180,16 @@ impl From<&Account> for AccountView {
             family_name: name("familyName"),
             email,
             external_id: a.external_id.clone(),
-            source: a.source.clone(),
+            source: a.source,
             roles: a.roles.clone(),
             person_id: a.person_id.clone(),
-            state: a.state.clone(),
+            state: a.state,
             active: a.active,
             visible_to_scim: crate::service::users::scim_visible(a),
-            deactivated_at: a.deactivated_at.map(from_micros),
-            delete_after: a.delete_after.map(from_micros),
-            created_at: from_micros(a.created_at),
-            updated_at: from_micros(a.updated_at),
+            deactivated_at: a.deactivated_at.map(Timestamp::to_datetime),
+            delete_after: a.delete_after.map(Timestamp::to_datetime),
+            created_at: a.created_at.to_datetime(),
+            updated_at: a.updated_at.to_datetime(),
         }
     }
 }
@@ -245,7 +242,7 @@ impl From<&Event> for EventView {
     fn from(e: &Event) -> Self {
         EventView {
             seq: e.seq,
-            at: from_micros(e.at),
+            at: e.at.to_datetime(),
             kind: e.kind.clone(),
             actor: e.actor.clone(),
             account_id: e.account_id.clone(),
@@ -264,8 +261,7 @@ pub struct ActivityList {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ClockView {
     pub now: DateTime<Utc>,
-    /// `system` or `manual`
-    pub mode: String,
+    pub mode: crate::clock::ClockMode,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -5,7 +5,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
-use crate::clock::from_micros;
+use crate::domain::Timestamp;
 use crate::http::error::SCIM_CONTENT_TYPE;
 use crate::scim::resource::{project, render_user, AbmFields, Meta};
 use crate::service::{etag, App};
@@ -66,7 +66,11 @@ pub fn user_resource(account: &Account, base: &str) -> Value {
         location: format!("{base}/Users/{}", account.id),
     };
     let abm = AbmFields {
-        roles: account.roles.clone(),
+        roles: account
+            .roles
+            .iter()
+            .map(|r| r.as_str().to_owned())
+            .collect(),
     };
     render_user(&account.attrs, &account.id, &meta, &abm)
 }
@@ -74,8 +78,9 @@ pub fn user_resource(account: &Account, base: &str) -> Value {
 /// A `meta` timestamp with the full stored (microsecond) precision, so that a value read back
 /// from a resource compares equal to it in a filter (`meta.lastModified gt "<last seen>"` must not
 /// return the resource it came from, `eq` must find it).
-fn meta_time(micros: i64) -> String {
-    from_micros(micros).to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+fn meta_time(at: Timestamp) -> String {
+    at.to_datetime()
+        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
 
 /// `attributes` / `excludedAttributes` as sent.
