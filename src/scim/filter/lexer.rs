@@ -3,6 +3,7 @@
 
 use serde_json::Number;
 
+/// One token; literals are already decoded.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Tok {
     LParen,
@@ -15,10 +16,12 @@ pub(super) enum Tok {
     Num(Number),
 }
 
+/// Bytes that can start a word: letters, `_`, `$`, and `.` (for `.subAttr` after `]`).
 fn is_word_start(b: u8) -> bool {
     b.is_ascii_alphabetic() || matches!(b, b'_' | b'.' | b'$')
 }
 
+/// Bytes that can continue a word; `:` and `-` for schema URNs such as `urn:ietf:...`.
 fn is_word_char(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'$' | b':' | b'-')
 }
@@ -28,6 +31,7 @@ pub(super) fn char_pos(input: &str, byte: usize) -> usize {
     input.get(..byte).map_or(byte, |s| s.chars().count()) + 1
 }
 
+/// Splits `input` into tokens with their byte offsets; errors name the character position.
 pub(super) fn lex(input: &str) -> Result<Vec<(Tok, usize)>, String> {
     let bytes = input.as_bytes();
     let mut toks = Vec::new();

@@ -1,5 +1,5 @@
 //! SCIM filter and PATCH path parsing (RFC 7644 §3.4.2.2 and §3.5.2) and canonical printing of
-//! the syntax tree. In-memory evaluation ([`matches`]) is in `filter_eval.rs`.
+//! the syntax tree. In-memory evaluation ([`matches()`]) is in `filter_eval.rs`.
 //!
 //! Input is bounded ([`MAX_FILTER_LEN`] bytes, [`MAX_DEPTH`] levels of nesting) so that hostile
 //! filters cost little, and the parser never slices text except at ASCII delimiters, so any UTF-8

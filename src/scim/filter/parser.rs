@@ -7,6 +7,8 @@ use crate::scim::ast::{AttrPath, CompValue, CompareOp, Filter, PatchPath};
 
 const OPERATORS: &str = "eq, ne, co, sw, ew, gt, ge, lt, le";
 
+/// A whole filter: one `or` expression and nothing after it. Errors are plain text; the caller
+/// makes them `invalidFilter`.
 pub(super) fn parse_filter_text(input: &str) -> Result<Filter, String> {
     let mut p = Parser::new(input, "filter")?;
     let filter = p.parse_or()?;
@@ -21,6 +23,8 @@ pub(super) fn parse_filter_text(input: &str) -> Result<Filter, String> {
     }
 }
 
+/// A whole PATCH path: `attrPath`, or `attrPath "[" filter "]" ["." subAttr]`. Errors are
+/// plain text; the caller makes them `invalidPath`.
 pub(super) fn parse_path_text(input: &str) -> Result<PatchPath, String> {
     let mut p = Parser::new(input, "path")?;
     let attr = match p.peek() {
@@ -77,13 +81,18 @@ pub(super) fn parse_path_text(input: &str) -> Result<PatchPath, String> {
 // unary := "not" "(" or ")" | "(" or ")" | attrPath ("pr" | op value | "[" or "]")
 
 struct Parser<'a> {
+    /// The text parsed, for error positions.
     input: &'a str,
+    /// Every token with its byte offset.
     toks: Vec<(Tok, usize)>,
+    /// Index of the current token.
     i: usize,
+    /// Current nesting of groups, bounded by [`MAX_DEPTH`].
     depth: usize,
 }
 
 impl<'a> Parser<'a> {
+    /// Lexes `input` (a `what`: "filter" or "path"), refusing empty and over-long input.
     fn new(input: &'a str, what: &str) -> Result<Self, String> {
         if input.len() > MAX_FILTER_LEN {
             return Err(format!("{what} is longer than {MAX_FILTER_LEN} bytes"));
@@ -146,10 +155,12 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// Whether the current token is the keyword `kw` (keywords are case-insensitive).
     fn is_keyword(&self, kw: &str) -> bool {
         matches!(self.peek(), Some(Tok::Word(w)) if w.eq_ignore_ascii_case(kw))
     }
 
+    /// Enters one level of nesting, refusing more than [`MAX_DEPTH`].
     fn enter(&mut self) -> Result<(), String> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
@@ -180,10 +191,12 @@ impl<'a> Parser<'a> {
         Ok(inner)
     }
 
+    /// A `[...]` value filter, the `[` being the current token.
     fn bracketed(&mut self) -> Result<Filter, String> {
         self.group(Tok::RBracket, "]")
     }
 
+    /// `and ("or" and)*`, left-associative.
     fn parse_or(&mut self) -> Result<Filter, String> {
         let mut left = self.parse_and()?;
         while self.is_keyword("or") {
@@ -194,6 +207,7 @@ impl<'a> Parser<'a> {
         Ok(left)
     }
 
+    /// `unary ("and" unary)*`, left-associative: `and` binds tighter than `or`.
     fn parse_and(&mut self) -> Result<Filter, String> {
         let mut left = self.parse_unary()?;
         while self.is_keyword("and") {
@@ -204,6 +218,7 @@ impl<'a> Parser<'a> {
         Ok(left)
     }
 
+    /// A parenthesised group, `not (...)`, or an attribute expression.
     fn parse_unary(&mut self) -> Result<Filter, String> {
         match self.peek() {
             Some(Tok::LParen) => self.group(Tok::RParen, ")"),
@@ -226,6 +241,7 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// `attrPath "pr"`, `attrPath op value` or `attrPath "[" filter "]"`.
     fn parse_attr_expr(&mut self) -> Result<Filter, String> {
         let Some((Tok::Word(word), pos)) = self.next() else {
             return Err(format!("expected an attribute name {}", self.at()));
@@ -270,6 +286,7 @@ impl<'a> Parser<'a> {
         )
     }
 
+    /// The literal after operator `op`: a JSON string or number, `true`, `false` or `null`.
     fn parse_value(&mut self, op: CompareOp) -> Result<CompValue, String> {
         let value = match self.peek() {
             Some(Tok::Str(s)) => CompValue::Str(s.clone()),
@@ -292,6 +309,7 @@ impl<'a> Parser<'a> {
     }
 }
 
+/// The comparison operator `word` names, case-insensitively.
 fn parse_op(word: &str) -> Option<CompareOp> {
     const ALL: [CompareOp; 9] = [
         CompareOp::Eq,

@@ -46,6 +46,7 @@ impl fmt::Display for CompValue {
     }
 }
 
+/// Writes `s` as a JSON string literal, escaping what the lexer's JSON decoding reads back.
 fn write_json_string(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
     f.write_str("\"")?;
     for c in s.chars() {

@@ -132,6 +132,7 @@ fn remove_values(
     Ok(())
 }
 
+/// Whether `elem` has every member of `wanted` (strings compared case-insensitively).
 fn covers(elem: &Value, wanted: &Map<String, Value>) -> bool {
     wanted.iter().all(|(k, w)| match (elem.get(k), w) {
         (Some(Value::String(a)), Value::String(b)) => a.to_lowercase() == b.to_lowercase(),
