@@ -1,10 +1,11 @@
-//! Tests of `patch`: request bodies as real clients send them, RFC edge cases, errors.
+//! Tests of `patch`: request bodies as real clients send them, RFC edge cases, errors (the RFC
+//! 7644 §3.5.2 semantics are in `rfc`).
 
 use super::*;
 use crate::scim::error::ScimType;
 use crate::scim::patch_paths::ROLES_READ_ONLY;
-use crate::scim::resource::normalize_user;
-use crate::scim::schema::ABM_SCHEMA;
+use crate::scim::resource::{normalize_user, MAX_VALUES};
+use crate::scim::schema::{ABM_SCHEMA, ENTERPRISE_SCHEMA};
 use serde_json::json;
 
 const ENT: &str = ENTERPRISE_SCHEMA;
@@ -311,5 +312,4 @@ fn google_and_onelogin_style_requests() {
     );
 }
 
-#[path = "patch_rfc_tests.rs"]
 mod rfc;

@@ -1,41 +1,15 @@
-//! SCIM filter and PATCH path parsing (RFC 7644 §3.4.2.2 and §3.5.2) and canonical printing of
-//! the syntax tree. In-memory evaluation ([`matches`]) is in `filter_eval.rs`.
-//!
-//! Input is bounded ([`MAX_FILTER_LEN`] bytes, [`MAX_DEPTH`] levels of nesting) so that hostile
-//! filters cost little, and the parser never slices text except at ASCII delimiters, so any UTF-8
-//! input is safe. Error positions are 1-based character (not byte) offsets.
+//! The filter and PATCH path grammar: a recursive-descent parser over the lexer's tokens,
+//! producing the syntax tree of `ast`, with errors that say where and what was expected.
 
-use std::fmt;
-
-use serde_json::Number;
-
+use super::lexer::{char_pos, lex, Tok};
+use super::{MAX_DEPTH, MAX_FILTER_LEN};
 use crate::scim::ast::{AttrPath, CompValue, CompareOp, Filter, PatchPath};
-use crate::scim::error::ProtocolError;
-/// In-memory evaluation lives in its own file; re-exported so callers use `filter::matches`.
-pub use crate::scim::filter_eval::matches;
-
-/// Longest filter or PATCH path accepted, in bytes.
-pub const MAX_FILTER_LEN: usize = 4096;
-/// Deepest nesting of `(...)`, `not (...)` and `[...]` accepted.
-pub const MAX_DEPTH: usize = 32;
 
 const OPERATORS: &str = "eq, ne, co, sw, ew, gt, ge, lt, le";
 
-/// Parses a `filter` query parameter (RFC 7644 §3.4.2.2).
-///
-/// Errors are `400 invalidFilter` with the position of the problem and what was expected.
-pub fn parse_filter(input: &str) -> Result<Filter, ProtocolError> {
-    parse_filter_text(input).map_err(ProtocolError::invalid_filter)
-}
-
-/// Parses a PATCH operation `path` (RFC 7644 §3.5.2): `attrPath` or `valuePath ["." subAttr]`.
-///
-/// Errors (including errors inside the `[...]` value filter) are `400 invalidPath`.
-pub fn parse_path(input: &str) -> Result<PatchPath, ProtocolError> {
-    parse_path_text(input).map_err(ProtocolError::invalid_path)
-}
-
-fn parse_filter_text(input: &str) -> Result<Filter, String> {
+/// A whole filter: one `or` expression and nothing after it. Errors are plain text; the caller
+/// makes them `invalidFilter`.
+pub(super) fn parse_filter_text(input: &str) -> Result<Filter, String> {
     let mut p = Parser::new(input, "filter")?;
     let filter = p.parse_or()?;
     match p.peek() {
@@ -49,7 +23,9 @@ fn parse_filter_text(input: &str) -> Result<Filter, String> {
     }
 }
 
-fn parse_path_text(input: &str) -> Result<PatchPath, String> {
+/// A whole PATCH path: `attrPath`, or `attrPath "[" filter "]" ["." subAttr]`. Errors are
+/// plain text; the caller makes them `invalidPath`.
+pub(super) fn parse_path_text(input: &str) -> Result<PatchPath, String> {
     let mut p = Parser::new(input, "path")?;
     let attr = match p.peek() {
         Some(Tok::Word(w)) => split_attr_path(w).map_err(|e| format!("{e} {}", p.at()))?,
@@ -101,140 +77,22 @@ fn parse_path_text(input: &str) -> Result<PatchPath, String> {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Lexer
-
-#[derive(Debug, Clone, PartialEq)]
-enum Tok {
-    LParen,
-    RParen,
-    LBracket,
-    RBracket,
-    /// Attribute paths, keywords, and `.subAttr` after `]`.
-    Word(String),
-    Str(String),
-    Num(Number),
-}
-
-fn is_word_start(b: u8) -> bool {
-    b.is_ascii_alphabetic() || matches!(b, b'_' | b'.' | b'$')
-}
-
-fn is_word_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'$' | b':' | b'-')
-}
-
-/// 1-based character position of byte offset `byte`.
-fn char_pos(input: &str, byte: usize) -> usize {
-    input.get(..byte).map_or(byte, |s| s.chars().count()) + 1
-}
-
-fn lex(input: &str) -> Result<Vec<(Tok, usize)>, String> {
-    let bytes = input.as_bytes();
-    let mut toks = Vec::new();
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        let start = i;
-        let tok = match b {
-            b' ' | b'\t' | b'\r' | b'\n' => {
-                i += 1;
-                continue;
-            }
-            b'(' => Tok::LParen,
-            b')' => Tok::RParen,
-            b'[' => Tok::LBracket,
-            b']' => Tok::RBracket,
-            b'"' => {
-                // Find the closing quote; every byte of a multi-byte character is >= 0x80, so
-                // byte-wise scanning cannot mistake part of one for '"' or '\'.
-                let mut j = i + 1;
-                loop {
-                    match bytes.get(j) {
-                        None => {
-                            return Err(format!(
-                                "unterminated string starting at position {}; add the closing '\"'",
-                                char_pos(input, start)
-                            ))
-                        }
-                        Some(b'\\') => j += 2,
-                        Some(b'"') => break,
-                        Some(_) => j += 1,
-                    }
-                }
-                let text = input.get(i..=j).unwrap_or_default();
-                i = j;
-                match serde_json::from_str::<String>(text) {
-                    Ok(s) => Tok::Str(s),
-                    Err(e) => {
-                        return Err(format!(
-                            "invalid string literal at position {}: {e}; strings are JSON strings \
-                             (escape '\"' as \\\" and '\\' as \\\\)",
-                            char_pos(input, start)
-                        ))
-                    }
-                }
-            }
-            b'\'' => {
-                return Err(format!(
-                    "unexpected \"'\" at position {}; string values must be in double quotes",
-                    char_pos(input, start)
-                ))
-            }
-            b'-' | b'0'..=b'9' => {
-                let mut j = i;
-                while bytes.get(j).is_some_and(|c| {
-                    c.is_ascii_digit() || matches!(c, b'.' | b'e' | b'E' | b'+' | b'-')
-                }) {
-                    j += 1;
-                }
-                let text = input.get(i..j).unwrap_or_default();
-                i = j - 1;
-                match serde_json::from_str::<Number>(text) {
-                    Ok(n) => Tok::Num(n),
-                    Err(_) => {
-                        return Err(format!(
-                            "invalid number '{text}' at position {}",
-                            char_pos(input, start)
-                        ))
-                    }
-                }
-            }
-            c if is_word_start(c) => {
-                let mut j = i;
-                while bytes.get(j).copied().is_some_and(is_word_char) {
-                    j += 1;
-                }
-                let word = input.get(i..j).unwrap_or_default().to_string();
-                i = j - 1;
-                Tok::Word(word)
-            }
-            _ => {
-                let ch = input.get(i..).and_then(|s| s.chars().next()).unwrap_or('?');
-                return Err(format!(
-                    "unexpected character '{}' at position {}",
-                    ch.escape_debug(),
-                    char_pos(input, start)
-                ));
-            }
-        };
-        toks.push((tok, start));
-        i += 1;
-    }
-    Ok(toks)
-}
-
-// ---------------------------------------------------------------------------------------------
 // Parser: or := and ("or" and)* ; and := unary ("and" unary)* ;
 // unary := "not" "(" or ")" | "(" or ")" | attrPath ("pr" | op value | "[" or "]")
 
 struct Parser<'a> {
+    /// The text parsed, for error positions.
     input: &'a str,
+    /// Every token with its byte offset.
     toks: Vec<(Tok, usize)>,
+    /// Index of the current token.
     i: usize,
+    /// Current nesting of groups, bounded by [`MAX_DEPTH`].
     depth: usize,
 }
 
 impl<'a> Parser<'a> {
+    /// Lexes `input` (a `what`: "filter" or "path"), refusing empty and over-long input.
     fn new(input: &'a str, what: &str) -> Result<Self, String> {
         if input.len() > MAX_FILTER_LEN {
             return Err(format!("{what} is longer than {MAX_FILTER_LEN} bytes"));
@@ -297,10 +155,12 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// Whether the current token is the keyword `kw` (keywords are case-insensitive).
     fn is_keyword(&self, kw: &str) -> bool {
         matches!(self.peek(), Some(Tok::Word(w)) if w.eq_ignore_ascii_case(kw))
     }
 
+    /// Enters one level of nesting, refusing more than [`MAX_DEPTH`].
     fn enter(&mut self) -> Result<(), String> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
@@ -331,10 +191,12 @@ impl<'a> Parser<'a> {
         Ok(inner)
     }
 
+    /// A `[...]` value filter, the `[` being the current token.
     fn bracketed(&mut self) -> Result<Filter, String> {
         self.group(Tok::RBracket, "]")
     }
 
+    /// `and ("or" and)*`, left-associative.
     fn parse_or(&mut self) -> Result<Filter, String> {
         let mut left = self.parse_and()?;
         while self.is_keyword("or") {
@@ -345,6 +207,7 @@ impl<'a> Parser<'a> {
         Ok(left)
     }
 
+    /// `unary ("and" unary)*`, left-associative: `and` binds tighter than `or`.
     fn parse_and(&mut self) -> Result<Filter, String> {
         let mut left = self.parse_unary()?;
         while self.is_keyword("and") {
@@ -355,6 +218,7 @@ impl<'a> Parser<'a> {
         Ok(left)
     }
 
+    /// A parenthesised group, `not (...)`, or an attribute expression.
     fn parse_unary(&mut self) -> Result<Filter, String> {
         match self.peek() {
             Some(Tok::LParen) => self.group(Tok::RParen, ")"),
@@ -377,6 +241,7 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// `attrPath "pr"`, `attrPath op value` or `attrPath "[" filter "]"`.
     fn parse_attr_expr(&mut self) -> Result<Filter, String> {
         let Some((Tok::Word(word), pos)) = self.next() else {
             return Err(format!("expected an attribute name {}", self.at()));
@@ -421,6 +286,7 @@ impl<'a> Parser<'a> {
         )
     }
 
+    /// The literal after operator `op`: a JSON string or number, `true`, `false` or `null`.
     fn parse_value(&mut self, op: CompareOp) -> Result<CompValue, String> {
         let value = match self.peek() {
             Some(Tok::Str(s)) => CompValue::Str(s.clone()),
@@ -443,6 +309,7 @@ impl<'a> Parser<'a> {
     }
 }
 
+/// The comparison operator `word` names, case-insensitively.
 fn parse_op(word: &str) -> Option<CompareOp> {
     const ALL: [CompareOp; 9] = [
         CompareOp::Eq,
@@ -479,7 +346,7 @@ fn check_name(name: &str) -> Result<(), String> {
 
 /// Splits `[URN ":"] attr ["." sub]`. The URN may contain dots ("2.0") and colons, so it ends
 /// at the LAST ':'; the rest is split at its first '.'.
-fn split_attr_path(word: &str) -> Result<AttrPath, String> {
+pub(super) fn split_attr_path(word: &str) -> Result<AttrPath, String> {
     let (uri, rest) = match word.rfind(':') {
         Some(k) => {
             let uri = word.get(..k).unwrap_or_default();
@@ -515,110 +382,3 @@ fn split_attr_path(word: &str) -> Result<AttrPath, String> {
         sub_attr: sub.map(str::to_string),
     })
 }
-
-// ---------------------------------------------------------------------------------------------
-// Canonical printing: parse(print(f)) == f.
-
-impl CompareOp {
-    /// The operator keyword as written in filters (`eq`, `ne`, ...).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CompareOp::Eq => "eq",
-            CompareOp::Ne => "ne",
-            CompareOp::Co => "co",
-            CompareOp::Sw => "sw",
-            CompareOp::Ew => "ew",
-            CompareOp::Gt => "gt",
-            CompareOp::Ge => "ge",
-            CompareOp::Lt => "lt",
-            CompareOp::Le => "le",
-        }
-    }
-}
-
-impl fmt::Display for AttrPath {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(uri) = &self.uri {
-            write!(f, "{uri}:")?;
-        }
-        f.write_str(&self.attr)?;
-        if let Some(sub) = &self.sub_attr {
-            write!(f, ".{sub}")?;
-        }
-        Ok(())
-    }
-}
-
-impl fmt::Display for CompValue {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CompValue::Str(s) => write_json_string(f, s),
-            CompValue::Num(n) => write!(f, "{n}"),
-            CompValue::Bool(b) => write!(f, "{b}"),
-            CompValue::Null => f.write_str("null"),
-        }
-    }
-}
-
-fn write_json_string(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
-    f.write_str("\"")?;
-    for c in s.chars() {
-        match c {
-            '"' => f.write_str("\\\"")?,
-            '\\' => f.write_str("\\\\")?,
-            '\n' => f.write_str("\\n")?,
-            '\r' => f.write_str("\\r")?,
-            '\t' => f.write_str("\\t")?,
-            c if u32::from(c) < 0x20 => write!(f, "\\u{:04x}", u32::from(c))?,
-            c => write!(f, "{c}")?,
-        }
-    }
-    f.write_str("\"")
-}
-
-impl fmt::Display for Filter {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // `and`/`or` parse left-associatively, so a right operand of the same operator (or a
-        // looser one) needs parentheses; `and` binds tighter than `or`.
-        fn operand(f: &mut fmt::Formatter<'_>, x: &Filter, parens: bool) -> fmt::Result {
-            if parens {
-                write!(f, "({x})")
-            } else {
-                write!(f, "{x}")
-            }
-        }
-        match self {
-            Filter::Or(l, r) => {
-                operand(f, l, false)?;
-                f.write_str(" or ")?;
-                operand(f, r, matches!(**r, Filter::Or(..)))
-            }
-            Filter::And(l, r) => {
-                operand(f, l, matches!(**l, Filter::Or(..)))?;
-                f.write_str(" and ")?;
-                operand(f, r, matches!(**r, Filter::Or(..) | Filter::And(..)))
-            }
-            Filter::Not(x) => write!(f, "not ({x})"),
-            Filter::Present(p) => write!(f, "{p} pr"),
-            Filter::Compare { path, op, value } => write!(f, "{path} {} {value}", op.as_str()),
-            Filter::ValuePath { attr, filter } => write!(f, "{attr}[{filter}]"),
-        }
-    }
-}
-
-impl fmt::Display for PatchPath {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.attr)?;
-        if let Some(filter) = &self.value_filter {
-            write!(f, "[{filter}]")?;
-        }
-        if let Some(sub) = &self.sub_attr_after_filter {
-            write!(f, ".{sub}")?;
-        }
-        Ok(())
-    }
-}
-
-#[cfg(test)]
-#[path = "filter_tests.rs"]
-mod tests;

@@ -1,8 +1,8 @@
 //! Tests of `resource`: real client bodies, error cases, rendering.
 
 use super::*;
-use crate::scim::error::ScimType;
-use crate::scim::schema::core_attr;
+use crate::scim::error::{ProtocolError, ScimType};
+use crate::scim::schema::{core_attr, AttrType, ABM_SCHEMA, ENTERPRISE_SCHEMA, USER_SCHEMA};
 use serde_json::json;
 
 const ENT: &str = ENTERPRISE_SCHEMA;
