@@ -75,34 +75,10 @@ impl From<serde_json::Error> for StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// A key pinned to one value by a list's filter (`userName eq`, `id eq`, `externalId eq`).
-///
-/// Such a list selects at most one account (a few for `externalId`), yet a planner without
-/// statistics can read it through the list order's index instead, checking every account of
-/// the organization: PostgreSQL did so on a table filled by `POST /Users` before autovacuum had
-/// analysed it (11.6 ms a lookup at 10k accounts, a walk of the whole index at 1M), and SQLite
-/// did so for `externalId`. So the key's own index is made the only way to read the rows:
-/// SQLite names it (`INDEXED BY`); PostgreSQL, which has no such hint, selects the key's rows
-/// first, in a materialised CTE that no order and no partial index applies to, and applies the
-/// rest of the condition, the order and the page to those rows. (SQLite could take the CTE
-/// too, but materialising it cost `userName eq` about 15% of its rate there.)
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KeyLookup {
-    /// `id`, `user_name_norm` or `external_id`.
-    pub column: &'static str,
-    /// The value, normalised as the column stores it.
-    pub value: String,
-    /// Which of the two ways above applies.
-    pub dialect: Dialect,
-}
+pub use crate::scim::filter_key::KeyLookup;
 
+/// Read by the SQLite statements (the PostgreSQL CTE names no index).
 impl KeyLookup {
-    /// Whether the statement binds the key's value (after every other parameter): the
-    /// PostgreSQL CTE does; on SQLite the condition's own equality searches the index.
-    pub fn binds_value(&self) -> bool {
-        self.dialect == Dialect::Postgres
-    }
-
     /// The SQLite index led by the organization and the key (migration 0001; a `TEXT PRIMARY
     /// KEY` gets SQLite's automatic index).
     fn sqlite_index(&self) -> &'static str {
