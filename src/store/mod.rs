@@ -6,11 +6,13 @@
 //! row still has the version the caller read.
 
 mod postgres;
+mod postgres_statements;
 mod records;
 mod sql;
 mod sqlite;
 mod sqlite_batch;
 mod sqlite_private;
+mod sqlite_statements;
 mod statement_pool;
 
 use async_trait::async_trait;

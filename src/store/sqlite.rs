@@ -187,27 +187,10 @@ super::sql::impl_sql_store! {
     store = SqliteStore,
     db = sqlx::Sqlite,
     dialect = Dialect::Sqlite,
-    attrs_in = ("", ""),
+    statements = sqlite_statements,
     attrs_out = "a.attrs",
     reap_sql = REAP_SQL,
     // SQLite plans these queries well without statistics, and ANALYZE's would be one more
     // thing that could move a plan.
     refresh_statistics_sql = None,
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn statements_use_positional_parameters() {
-        assert_eq!(
-            super::insert_events_sql(18, 2),
-            "INSERT INTO activity (org_id, at, kind, actor, account_id, detail) VALUES \
-             (?,?,?,?,?,?),(?,?,?,?,?,?)"
-        );
-        assert!(super::insert_accounts_sql(1, 1)
-            .ends_with(" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
-        let update = super::update_account_sql(1);
-        assert_eq!(update.matches('?').count(), super::UPDATE_PARAMS);
-        assert!(update.ends_with("attrs = ? WHERE id = ? AND org_id = ? AND version = ?"));
-    }
 }
