@@ -11,6 +11,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+use super::open_errors;
 use super::sqlite_batch::WriteBatcher;
 use super::sqlite_private::PrivateDatabase;
 use super::statement_pool::StatementPool;
@@ -50,7 +51,9 @@ impl SqliteStore {
         }
         // WAL with `synchronous=NORMAL` keeps every committed transaction across a process
         // crash (see the module comment).
-        let connect = SqliteConnectOptions::from_str(url)?.synchronous(SqliteSynchronous::Normal);
+        let connect = SqliteConnectOptions::from_str(url)
+            .map_err(|e| open_errors::invalid_url(url, &e))?
+            .synchronous(SqliteSynchronous::Normal);
         Self::open(connect, options, None).await
     }
 
@@ -58,7 +61,9 @@ impl SqliteStore {
     /// (see `sqlite_private`), with no durability to pay for: it is gone at exit anyway.
     async fn connect_in_memory(options: &PoolOptions) -> anyhow::Result<Self> {
         let private = PrivateDatabase::create().map_err(|err| {
-            anyhow::anyhow!("could not create the in-memory database's private file: {err}")
+            open_errors::failure(format!(
+                "cannot create the private file of sqlite::memory: {err} — check that /dev/shm or the temporary directory (TMPDIR) is writable"
+            ))
         })?;
         let connect = SqliteConnectOptions::new()
             .filename(private.path())
@@ -98,8 +103,12 @@ impl SqliteStore {
                 Box::pin(async { Ok(()) })
             })
             .connect_with(writer)
-            .await?;
-        MIGRATOR.run(&write).await?;
+            .await
+            .map_err(|e| open_errors::sqlite_open(connect.get_filename(), &e))?;
+        MIGRATOR.run(&write).await.map_err(|e| {
+            let database = format!("SQLite database {}", connect.get_filename().display());
+            open_errors::migration(&database, &e)
+        })?;
         // A smaller page cache per read connection than SQLite's 2 MiB default: 16 of them
         // would hold 32 MiB of copies of the same pages, which the OS page cache holds anyway.
         // SQLite's statement pool is read-only: writes go through the single writer.
