@@ -47,12 +47,13 @@ impl<'a> PostgresTarget<'a> {
         Self { connect }
     }
 
-    /// `host:port` (`[host]:port` for an IPv6 address), or the socket's path.
+    /// `host:port` (`[host]:port` for an IPv6 address, which a URL gives in brackets already), or
+    /// the socket's path.
     fn at(&self) -> String {
         let connect = self.connect;
         match connect.get_socket() {
             Some(socket) => socket.display().to_string(),
-            None if connect.get_host().contains(':') => {
+            None if connect.get_host().contains(':') && !connect.get_host().starts_with('[') => {
                 format!("[{}]:{}", connect.get_host(), connect.get_port())
             }
             None => format!("{}:{}", connect.get_host(), connect.get_port()),
@@ -227,10 +228,11 @@ mod tests {
             "cannot connect to PostgreSQL at 127.0.0.1:5999: connection refused — is the server \
              running? (set --database-url / DATABASE_URL)"
         );
-        let ipv6 = target_line(
-            "postgres://abm:secret@[::1]:5999/abm",
-            std::io::Error::from(ErrorKind::ConnectionRefused).into(),
-        );
+        let refused = || std::io::Error::from(ErrorKind::ConnectionRefused).into();
+        let ipv6 = target_line("postgres://abm:secret@[::1]:5999/abm", refused());
+        assert!(ipv6.contains("at [::1]:5999:"), "{ipv6}");
+        let bare = PgConnectOptions::new().host("::1").port(5999);
+        let ipv6 = PostgresTarget::new(&bare).connect_failure(&refused());
         assert!(ipv6.contains("at [::1]:5999:"), "{ipv6}");
     }
 
