@@ -29,21 +29,15 @@ impl Application {
     pub async fn build(args: &ServeArgs) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(args.listen)
             .await
-            .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", args.listen))?;
+            .map_err(|e| listen_failure(args.listen, &e))?;
         let bound = listener.local_addr()?;
         let pool = PoolOptions {
             max_connections: args.database.db_max_connections,
             acquire_timeout: args.database.db_acquire_timeout,
             bulk_load: false,
         };
-        let store = store::connect(&args.database.database_url, &pool)
-            .await
-            .map_err(|e| {
-                anyhow::anyhow!(
-                    "cannot open database {}: {e}",
-                    store::redact_url(&args.database.database_url)
-                )
-            })?;
+        // Its errors name the database (never with a password) and what to do.
+        let store = store::connect(&args.database.database_url, &pool).await?;
         let clock: Arc<dyn Clock> = match args.clock {
             ClockMode::System => Arc::new(SystemClock),
             ClockMode::Manual => {
@@ -178,4 +172,22 @@ pub async fn shutdown_signal() {
         _ = terminate => {},
     }
     tracing::info!("shutdown signal received; finishing in-flight requests");
+}
+
+/// The line for a listen address that cannot be bound: the cause, and what to do.
+fn listen_failure(address: SocketAddr, err: &std::io::Error) -> anyhow::Error {
+    use std::io::ErrorKind;
+    let cause = match err.kind() {
+        ErrorKind::AddrInUse => "address already in use — stop the process listening there \
+                                 (another abm-scim?) or choose another address"
+            .to_string(),
+        ErrorKind::PermissionDenied => {
+            "permission denied — ports below 1024 need privileges: choose another address".into()
+        }
+        ErrorKind::AddrNotAvailable => {
+            "no interface of this machine has that address — choose another address".into()
+        }
+        _ => format!("{err} — choose another address"),
+    };
+    anyhow::anyhow!("cannot listen on {address}: {cause} (set --listen / ABM_SCIM_LISTEN)")
 }

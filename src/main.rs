@@ -1,4 +1,11 @@
 //! The `abm-scim` command: `serve` (default), `migrate`, `version`.
+//!
+//! A command that fails prints one line on stderr, `abm-scim: ` and what failed, why and what to
+//! do, and exits with status 1 (clap's own usage errors exit with 2). The error's debug form
+//! (every cause, and the backtrace when `RUST_BACKTRACE` asks for one) follows only when
+//! `RUST_LOG` enables debug logging (`RUST_LOG=debug` or `RUST_LOG=abm_scim=debug`).
+
+use std::process::ExitCode;
 
 use clap::Parser;
 
@@ -10,8 +17,28 @@ use abm_scim::{logging, store, Application};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    match Cli::parse().command() {
+async fn main() -> ExitCode {
+    match run(Cli::parse().command()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            report(&err);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Prints a failure: one line, then the debug form if debugging was asked for (see above).
+fn report(err: &anyhow::Error) {
+    // `{:#}` is the message and its causes, `: `-separated, without the backtrace.
+    let line = format!("{err:#}").replace('\n', " ");
+    eprintln!("abm-scim: {line}");
+    if tracing::enabled!(tracing::Level::DEBUG) {
+        eprintln!("{err:?}");
+    }
+}
+
+async fn run(command: Command) -> anyhow::Result<()> {
+    match command {
         Command::Serve(args) => {
             logging::init(args.log_format);
             let server = Application::build(&args).await?;

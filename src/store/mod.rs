@@ -5,12 +5,15 @@
 //! transaction. Read-modify-write is optimistic: [`Store::update_account`] only succeeds if the
 //! row still has the version the caller read.
 
+mod open_errors;
 mod postgres;
+mod postgres_statements;
 mod records;
 mod sql;
 mod sqlite;
 mod sqlite_batch;
 mod sqlite_private;
+mod sqlite_statements;
 mod statement_pool;
 
 use async_trait::async_trait;
@@ -324,6 +327,7 @@ pub trait Store: Send + Sync + 'static {
 }
 
 /// Opens the store named by a database URL (`sqlite:...` or `postgres://...`) and runs migrations.
+/// A failure is one line naming the database, the cause and what to do (see `open_errors`).
 pub async fn connect(
     database_url: &str,
     options: &PoolOptions,
@@ -337,10 +341,7 @@ pub async fn connect(
             sqlite::SqliteStore::connect(database_url, options).await?,
         ))
     } else {
-        anyhow::bail!(
-            "unsupported database URL {:?}: use sqlite:PATH, sqlite::memory: or postgres://USER@HOST/DB",
-            redact_url(database_url)
-        )
+        Err(open_errors::unsupported_url(database_url))
     }
 }
 
@@ -374,7 +375,14 @@ pub fn redact_url(url: &str) -> String {
             let _ = parsed.set_password(Some("***"));
             parsed.to_string()
         }
-        _ => url.to_string(),
+        Ok(_) => url.to_string(),
+        // Unparsable: what lies between `scheme://` and the last `@` may hold a password.
+        Err(_) => match (url.find("://"), url.rfind('@')) {
+            (Some(scheme), Some(at)) if scheme + 3 < at => {
+                format!("{}***{}", &url[..scheme + 3], &url[at..])
+            }
+            _ => url.to_string(),
+        },
     }
 }
 

@@ -3,8 +3,9 @@
 use std::str::FromStr;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::Postgres;
+use sqlx::{Connection as _, Postgres};
 
+use super::open_errors::{self, PostgresTarget};
 use super::statement_pool::StatementPool;
 use super::PoolOptions;
 use crate::scim::filter_sql::Dialect;
@@ -22,7 +23,16 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres
 
 impl PgStore {
     pub async fn connect(url: &str, options: &PoolOptions) -> anyhow::Result<Self> {
-        let connect = PgConnectOptions::from_str(url)?.application_name("abm-scim");
+        let connect = PgConnectOptions::from_str(url)
+            .map_err(|e| open_errors::invalid_url(url, &e))?
+            .application_name("abm-scim");
+        let target = PostgresTarget::new(&connect);
+        // Migrations run on one connection made directly, which fails at once with its cause
+        // (see `PostgresTarget::check`), before the pools open.
+        let mut first = target.check(options.acquire_timeout).await?;
+        let migrated = MIGRATOR.run(&mut first).await;
+        let _ = first.close().await;
+        migrated.map_err(|e| open_errors::migration(&target.describe(), &e))?;
         // `--db-max-connections` is the process's whole share of the server's connections: a
         // quarter for transactions, the rest for single statements (most requests).
         let writers = (options.max_connections / 4).max(1);
@@ -31,8 +41,8 @@ impl PgStore {
             .max_connections(writers)
             .acquire_timeout(options.acquire_timeout)
             .connect_with(connect.clone())
-            .await?;
-        MIGRATOR.run(&pool).await?;
+            .await
+            .map_err(|e| target.pool_failure(&e))?;
         Ok(Self {
             statements: StatementPool::new(connect, statements, options.acquire_timeout),
             write: pool,
@@ -78,24 +88,8 @@ super::sql::impl_sql_store! {
     store = PgStore,
     db = sqlx::Postgres,
     dialect = Dialect::Postgres,
-    attrs_in = ("CAST(", " AS JSONB)"),
+    statements = postgres_statements,
     attrs_out = "a.attrs::text",
     reap_sql = REAP_SQL,
     refresh_statistics_sql = Some("VACUUM (ANALYZE) accounts"),
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn statements_number_their_parameters_from_first() {
-        assert_eq!(
-            super::insert_events_sql(18, 2),
-            "INSERT INTO activity (org_id, at, kind, actor, account_id, detail) VALUES \
-             ($18,$19,$20,$21,$22,$23),($24,$25,$26,$27,$28,$29)"
-        );
-        assert!(super::insert_accounts_sql(1, 1).ends_with(",$16,CAST($17 AS JSONB))"));
-        assert!(super::update_account_sql(1).ends_with(
-            "attrs = CAST($14 AS JSONB) WHERE id = $15 AND org_id = $16 AND version = $17"
-        ));
-    }
 }

@@ -11,6 +11,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+use super::open_errors;
 use super::sqlite_batch::WriteBatcher;
 use super::sqlite_private::PrivateDatabase;
 use super::statement_pool::StatementPool;
@@ -50,7 +51,9 @@ impl SqliteStore {
         }
         // WAL with `synchronous=NORMAL` keeps every committed transaction across a process
         // crash (see the module comment).
-        let connect = SqliteConnectOptions::from_str(url)?.synchronous(SqliteSynchronous::Normal);
+        let connect = SqliteConnectOptions::from_str(url)
+            .map_err(|e| open_errors::invalid_url(url, &e))?
+            .synchronous(SqliteSynchronous::Normal);
         Self::open(connect, options, None).await
     }
 
@@ -58,7 +61,9 @@ impl SqliteStore {
     /// (see `sqlite_private`), with no durability to pay for: it is gone at exit anyway.
     async fn connect_in_memory(options: &PoolOptions) -> anyhow::Result<Self> {
         let private = PrivateDatabase::create().map_err(|err| {
-            anyhow::anyhow!("could not create the in-memory database's private file: {err}")
+            open_errors::failure(format!(
+                "cannot create the private file of sqlite::memory: {err} — check that /dev/shm or the temporary directory (TMPDIR) is writable"
+            ))
         })?;
         let connect = SqliteConnectOptions::new()
             .filename(private.path())
@@ -98,8 +103,12 @@ impl SqliteStore {
                 Box::pin(async { Ok(()) })
             })
             .connect_with(writer)
-            .await?;
-        MIGRATOR.run(&write).await?;
+            .await
+            .map_err(|e| open_errors::sqlite_open(connect.get_filename(), &e))?;
+        MIGRATOR.run(&write).await.map_err(|e| {
+            let database = format!("SQLite database {}", connect.get_filename().display());
+            open_errors::migration(&database, &e)
+        })?;
         // A smaller page cache per read connection than SQLite's 2 MiB default: 16 of them
         // would hold 32 MiB of copies of the same pages, which the OS page cache holds anyway.
         // SQLite's statement pool is read-only: writes go through the single writer.
@@ -187,27 +196,10 @@ super::sql::impl_sql_store! {
     store = SqliteStore,
     db = sqlx::Sqlite,
     dialect = Dialect::Sqlite,
-    attrs_in = ("", ""),
+    statements = sqlite_statements,
     attrs_out = "a.attrs",
     reap_sql = REAP_SQL,
     // SQLite plans these queries well without statistics, and ANALYZE's would be one more
     // thing that could move a plan.
     refresh_statistics_sql = None,
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn statements_use_positional_parameters() {
-        assert_eq!(
-            super::insert_events_sql(18, 2),
-            "INSERT INTO activity (org_id, at, kind, actor, account_id, detail) VALUES \
-             (?,?,?,?,?,?),(?,?,?,?,?,?)"
-        );
-        assert!(super::insert_accounts_sql(1, 1)
-            .ends_with(" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"));
-        let update = super::update_account_sql(1);
-        assert_eq!(update.matches('?').count(), super::UPDATE_PARAMS);
-        assert!(update.ends_with("attrs = ? WHERE id = ? AND org_id = ? AND version = ?"));
-    }
 }

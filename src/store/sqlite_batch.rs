@@ -28,7 +28,7 @@ use sqlx::sqlite::SqlitePool;
 use sqlx::{Row, SqliteConnection};
 use tokio::sync::{mpsc, oneshot};
 
-use super::sqlite::{
+use super::sqlite_statements::{
     bind_account, bind_delete, bind_events, bind_update, delete_account_sql, insert_accounts_sql,
     insert_events_sql, insert_events_when_sql, update_account_sql,
 };

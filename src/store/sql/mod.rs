@@ -1,0 +1,77 @@
+//! The SQL shared by both engines.
+//!
+//! Both engines accept `$N` placeholders and the same statements, except for how the JSON
+//! attribute column is written and read; the reaper's statement (`REAP_SQL`) and bulk inserts
+//! (positional `?` on SQLite, where sqlx binds numbered parameters slowly) differ per engine,
+//! and SQLite commits account inserts in batches (`sqlite_batch`). The store body is
+//! therefore written once, as macros instantiated for each engine's concrete sqlx types
+//! (sqlx's generic executor bounds make a plain generic impl far harder to read):
+//!
+//! - [`builders`]: the account and event write statements and their binders, expanded in the
+//!   engine's statements module (`sqlite_statements`, `postgres_statements`), which the
+//!   engine's store and SQLite's write batcher both use;
+//! - [`decode`]: rows to records;
+//! - [`settings`], [`orgs`] (with domains), [`tokens`], [`accounts`], [`events`], [`reaper`]:
+//!   the store's methods per aggregate;
+//! - [`store_impl`]: [`impl_sql_store!`], which expands the decoders and the aggregates in the
+//!   engine's module and implements [`super::Store`] with them.
+//!
+//! This module holds what they share: the column lists (also used by each engine's
+//! `REAP_SQL`) and the decoding of the JSON columns.
+
+pub(super) mod accounts;
+pub(super) mod builders;
+pub(super) mod decode;
+pub(super) mod events;
+pub(super) mod orgs;
+pub(super) mod reaper;
+pub(super) mod settings;
+pub(super) mod store_impl;
+pub(super) mod tokens;
+
+pub(crate) use builders::statement_builders;
+pub(crate) use store_impl::impl_sql_store;
+
+/// The account columns, in the order `decode_account` reads them, qualified by alias `a`.
+macro_rules! account_columns {
+    (bare, $attrs:literal) => {
+        concat!(
+            "id, org_id, user_name, user_name_norm, external_id, active, state, ",
+            "source, roles, person_id, scim_deleted, deactivated_at, delete_after, ",
+            "version, created_at, updated_at, ",
+            $attrs,
+            " AS attrs"
+        )
+    };
+    ($attrs:literal) => {
+        concat!(
+            "a.id, a.org_id, a.user_name, a.user_name_norm, a.external_id, a.active, a.state, ",
+            "a.source, a.roles, a.person_id, a.scim_deleted, a.deactivated_at, a.delete_after, ",
+            "a.version, a.created_at, a.updated_at, ",
+            $attrs,
+            " AS attrs"
+        )
+    };
+}
+pub(crate) use account_columns;
+
+/// A token row joined with its organization (organization columns prefixed `o_`).
+macro_rules! token_with_org_select {
+    () => {
+        "SELECT t.*, o.id AS o_id, o.name AS o_name, \
+         o.federated_authentication AS o_federated_authentication, o.auto_merge AS o_auto_merge, \
+         o.require_verified_domain AS o_require_verified_domain, \
+         o.directory_sync_source AS o_directory_sync_source, o.scim_connected_at AS o_scim_connected_at, \
+         o.created_at AS o_created_at, o.updated_at AS o_updated_at \
+         FROM scim_tokens t JOIN orgs o ON o.id = t.org_id "
+    };
+}
+pub(crate) use token_with_org_select;
+
+/// Decodes the JSON-encoded `roles` and `attrs` columns.
+pub(crate) fn decode_json_columns(
+    roles: &str,
+    attrs: &str,
+) -> Result<(Vec<crate::domain::Role>, serde_json::Map<String, serde_json::Value>), super::StoreError> {
+    Ok((serde_json::from_str(roles)?, serde_json::from_str(attrs)?))
+}
