@@ -11,4 +11,3 @@ pub mod patch_paths;
 pub mod projection;
 pub mod resource;
 pub mod schema;
-pub mod schema_docs;

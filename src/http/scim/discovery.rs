@@ -13,7 +13,7 @@ use super::query::QueryParams;
 use super::response::{list_response, scim_base, scim_json};
 use crate::http::error::{scim_error_response, ScimError};
 use crate::http::extract::ScimAuth;
-use crate::scim::schema_docs;
+use crate::scim::schema;
 use crate::service::App;
 
 pub async fn service_provider_config(
@@ -24,7 +24,7 @@ pub async fn service_provider_config(
     let base = scim_base(&app, &uri, &headers);
     scim_json(
         StatusCode::OK,
-        &schema_docs::service_provider_config(&base, app.settings.max_results as usize),
+        &schema::service_provider_config(&base, app.settings.max_results as usize),
     )
 }
 
@@ -34,10 +34,7 @@ pub async fn list_resource_types(
     headers: HeaderMap,
 ) -> Response {
     let base = scim_base(&app, &uri, &headers);
-    scim_json(
-        StatusCode::OK,
-        &schema_docs::resource_types_list_response(&base),
-    )
+    scim_json(StatusCode::OK, &schema::resource_types_list_response(&base))
 }
 
 pub async fn get_resource_type(
@@ -47,7 +44,7 @@ pub async fn get_resource_type(
     headers: HeaderMap,
 ) -> Response {
     let base = scim_base(&app, &uri, &headers);
-    match schema_docs::resource_type_document(&name, &base) {
+    match schema::resource_type_document(&name, &base) {
         Some(doc) => scim_json(StatusCode::OK, &doc),
         None => scim_error_response(
             StatusCode::NOT_FOUND,
@@ -63,7 +60,7 @@ pub async fn list_schemas(
     headers: HeaderMap,
 ) -> Response {
     let base = scim_base(&app, &uri, &headers);
-    scim_json(StatusCode::OK, &schema_docs::schemas_list_response(&base))
+    scim_json(StatusCode::OK, &schema::schemas_list_response(&base))
 }
 
 pub async fn get_schema(
@@ -73,7 +70,7 @@ pub async fn get_schema(
     headers: HeaderMap,
 ) -> Response {
     let base = scim_base(&app, &uri, &headers);
-    match schema_docs::schema_document(&urn, &base) {
+    match schema::schema_document(&urn, &base) {
         Some(doc) => scim_json(StatusCode::OK, &doc),
         None => scim_error_response(StatusCode::NOT_FOUND, None, &format!("no schema {urn:?}")),
     }

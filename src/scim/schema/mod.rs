@@ -1,6 +1,6 @@
 //! The schema this server serves: static attribute definitions for the core User (RFC 7643
 //! §4.1) and the Enterprise User extension (§4.3), plus lookup helpers. The discovery documents
-//! built from these tables live in `schema_docs`.
+//! built from these tables live in `docs`.
 //!
 //! The ABM extension (`personId`) is known but not served: it is recognised in requests only so
 //! that a client targeting `personId` gets a clear `mutability` error and a body copied from an
@@ -14,11 +14,13 @@
 //!
 //! Layout: `attr_def` defines the characteristics of an attribute, `tables` the attributes of
 //! each schema, `lookup` the [`SchemaId`]s and lookup by name; the discovery documents built
-//! from them live in `schema_docs`.
+//! from them live in `docs`.
 
 mod attr_def;
 mod lookup;
 mod tables;
+
+mod docs;
 
 pub use attr_def::{AttrDef, AttrType, Mutability, Returned, Uniqueness};
 pub use lookup::{abm_attr, core_attr, enterprise_attr, SchemaId};
@@ -47,7 +49,7 @@ pub const RESOURCE_TYPE_SCHEMA: &str = "urn:ietf:params:scim:schemas:core:2.0:Re
 pub const SERVICE_PROVIDER_CONFIG_SCHEMA: &str =
     "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig";
 
-pub use super::schema_docs::{
+pub use docs::{
     attribute_json, resource_type_document, resource_types_list_response, schema_document,
     schemas_list_response, service_provider_config,
 };

@@ -72,6 +72,12 @@ pub(crate) use token_with_org_select;
 pub(crate) fn decode_json_columns(
     roles: &str,
     attrs: &str,
-) -> Result<(Vec<crate::domain::Role>, serde_json::Map<String, serde_json::Value>), super::StoreError> {
+) -> Result<
+    (
+        Vec<crate::domain::Role>,
+        serde_json::Map<String, serde_json::Value>,
+    ),
+    super::StoreError,
+> {
     Ok((serde_json::from_str(roles)?, serde_json::from_str(attrs)?))
 }

@@ -4,7 +4,7 @@
 //! `base` is the absolute base URL of the SCIM API (e.g. `https://host/scim/v2`); a trailing `/`
 //! is ignored.
 
-use super::schema::{
+use super::{
     AttrDef, AttrType, SchemaId, LIST_RESPONSE_SCHEMA, RESOURCE_TYPE_SCHEMA, SCHEMA_SCHEMA,
     SERVICE_PROVIDER_CONFIG_SCHEMA, USER_SCHEMA,
 };
