@@ -6,10 +6,12 @@
 //! compile error wherever it needs a decision instead of a string literal to hunt for.
 
 mod account;
+mod oauth;
 mod org;
 mod time;
 
 pub use account::{AccountSource, AccountState, Role};
+pub use oauth::{ClientAuthMethod, CodeChallengeMethod, GrantType, SecretLifetime};
 pub use org::SyncSource;
 pub use time::Timestamp;
 

@@ -106,6 +106,7 @@ mod tests {
                 require_verified_domain: false,
                 directory_sync_source: crate::domain::SyncSource::Scim,
                 scim_connected_at: None,
+                oauth_client_credentials: false,
                 created_at: Timestamp::from_micros(0),
                 updated_at: Timestamp::from_micros(0),
             },

@@ -40,6 +40,7 @@ impl App {
             require_verified_domain: new.require_verified_domain,
             directory_sync_source: SyncSource::None,
             scim_connected_at: None,
+            oauth_client_credentials: false,
             created_at: now,
             updated_at: now,
         };

@@ -5,6 +5,7 @@
 //! transaction. Read-modify-write is optimistic: [`Store::update_account`] only succeeds if the
 //! row still has the version the caller read.
 
+mod oauth;
 mod open_errors;
 mod postgres;
 mod postgres_statements;
@@ -18,6 +19,7 @@ mod statement_pool;
 
 use async_trait::async_trait;
 
+pub use oauth::OAuthStore;
 pub use records::*;
 
 pub use crate::domain::Timestamp;
@@ -194,9 +196,9 @@ pub struct Reaped {
     pub accounts: Vec<Account>,
 }
 
-/// The storage contract shared by both engines.
+/// The storage contract shared by both engines (OAuth clients: [`OAuthStore`]).
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: OAuthStore + Send + Sync + 'static {
     /// Which SQL dialect filters must be compiled to.
     fn dialect(&self) -> Dialect;
     /// Whether no other process can share this database (`sqlite::memory:`): nothing can

@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::domain::{AccountSource, AccountState, Role, SyncSource, Timestamp};
+use crate::domain::{AccountSource, AccountState, CodeChallengeMethod, Role, SyncSource, Timestamp};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Org {
@@ -14,6 +14,8 @@ pub struct Org {
     pub require_verified_domain: bool,
     pub directory_sync_source: SyncSource,
     pub scim_connected_at: Option<Timestamp>,
+    /// Emulator setting: the token endpoint accepts `grant_type=client_credentials`.
+    pub oauth_client_credentials: bool,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -88,4 +90,76 @@ pub struct Event {
     pub actor: String,
     pub account_id: Option<String>,
     pub detail: Value,
+}
+
+/// An organization's OAuth 2 client (ABM: the custom identity provider's Client ID).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OAuthClient {
+    /// The `client_id`: `SCIM.<uuid>`.
+    pub id: String,
+    pub org_id: String,
+    pub name: String,
+    /// The redirect URIs the authorization endpoint accepts, compared exactly.
+    pub redirect_uris: Vec<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// A client secret; only its hash is stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OAuthSecret {
+    pub id: String,
+    pub client_id: String,
+    pub org_id: String,
+    /// SHA-256 (hex) of the whole secret.
+    pub secret_hash: String,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+    /// The last SCIM request authorised by an access token obtained with this secret.
+    pub last_used_at: Option<Timestamp>,
+    pub revoked_at: Option<Timestamp>,
+    pub expiring_notified: bool,
+    pub expired_notified: bool,
+}
+
+/// What one approval (or one `client_credentials` request) gave a client: its refresh tokens
+/// and access tokens live as long as it does.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OAuthGrant {
+    pub id: String,
+    pub client_id: String,
+    pub org_id: String,
+    /// The secret that authenticated the grant's last use; revoking it revokes the grant.
+    pub secret_id: String,
+    pub created_at: Timestamp,
+    pub refreshed_at: Option<Timestamp>,
+    pub revoked_at: Option<Timestamp>,
+}
+
+/// A refresh token of a grant (`<id>.<random>`; only the hash of the whole is stored).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OAuthRefreshToken {
+    pub id: String,
+    pub token_hash: String,
+    pub grant_id: String,
+    pub created_at: Timestamp,
+    /// Set when rotation replaced it: presenting it again revokes the grant.
+    pub replaced_at: Option<Timestamp>,
+}
+
+/// An authorization code (`<id>.<random>`; only the hash of the whole is stored).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OAuthCode {
+    pub id: String,
+    pub code_hash: String,
+    pub client_id: String,
+    pub org_id: String,
+    pub redirect_uri: String,
+    pub code_challenge: Option<String>,
+    pub code_challenge_method: Option<CodeChallengeMethod>,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub used_at: Option<Timestamp>,
+    /// The grant the code was redeemed for.
+    pub grant_id: Option<String>,
 }

@@ -1,6 +1,8 @@
-//! Rows to records: the decoders of account, organization, token and event rows.
+//! Rows to records: the decoders of account, organization, token and event rows (the OAuth
+//! rows' decoders sit with their statements, in `oauth_clients` and `oauth_grants`).
 
-/// Defines `decode_account`, `decode_org`, `decode_token` and `decode_event` for rows of engine
+/// Defines `decode_account`, `decode_org` (and `decode_prefixed_org`), `decode_token` and
+/// `decode_event` for rows of engine
 /// `$db`, in the engine's module (expanded by [`super::impl_sql_store!`], whose imports it uses).
 macro_rules! row_decoders {
     (db = $db:ty $(,)?) => {
@@ -38,8 +40,25 @@ macro_rules! row_decoders {
                 require_verified_domain: row.try_get("require_verified_domain")?,
                 directory_sync_source: row.try_get("directory_sync_source")?,
                 scim_connected_at: row.try_get("scim_connected_at")?,
+                oauth_client_credentials: row.try_get("oauth_client_credentials")?,
                 created_at: row.try_get("created_at")?,
                 updated_at: row.try_get("updated_at")?,
+            })
+        }
+
+        /// The organization of a join (columns of `prefixed_org_columns!`).
+        fn decode_prefixed_org(row: &<$db as sqlx::Database>::Row) -> StoreResult<Org> {
+            Ok(Org {
+                id: row.try_get("o_id")?,
+                name: row.try_get("o_name")?,
+                federated_authentication: row.try_get("o_federated_authentication")?,
+                auto_merge: row.try_get("o_auto_merge")?,
+                require_verified_domain: row.try_get("o_require_verified_domain")?,
+                directory_sync_source: row.try_get("o_directory_sync_source")?,
+                scim_connected_at: row.try_get("o_scim_connected_at")?,
+                oauth_client_credentials: row.try_get("o_oauth_client_credentials")?,
+                created_at: row.try_get("o_created_at")?,
+                updated_at: row.try_get("o_updated_at")?,
             })
         }
 

@@ -11,8 +11,9 @@
 //!   engine's statements module (`sqlite_statements`, `postgres_statements`), which the
 //!   engine's store and SQLite's write batcher both use;
 //! - [`decode`]: rows to records;
-//! - [`settings`], [`orgs`] (with domains), [`tokens`], [`accounts`], [`events`], [`reaper`]:
-//!   the store's methods per aggregate;
+//! - [`settings`], [`orgs`] (with domains), [`tokens`], [`oauth_clients`] (with their
+//!   secrets), [`oauth_grants`] (codes, grants, refresh tokens), [`accounts`], [`events`],
+//!   [`reaper`]: the store's methods per aggregate;
 //! - [`store_impl`]: [`impl_sql_store!`], which expands the decoders and the aggregates in the
 //!   engine's module and implements [`super::Store`] with them.
 //!
@@ -23,6 +24,8 @@ pub(super) mod accounts;
 pub(super) mod builders;
 pub(super) mod decode;
 pub(super) mod events;
+pub(super) mod oauth_clients;
+pub(super) mod oauth_grants;
 pub(super) mod orgs;
 pub(super) mod reaper;
 pub(super) mod settings;
@@ -55,15 +58,27 @@ macro_rules! account_columns {
 }
 pub(crate) use account_columns;
 
-/// A token row joined with its organization (organization columns prefixed `o_`).
-macro_rules! token_with_org_select {
+/// The organization columns of a join, prefixed `o_` (read by `decode_prefixed_org`).
+macro_rules! prefixed_org_columns {
     () => {
-        "SELECT t.*, o.id AS o_id, o.name AS o_name, \
+        "o.id AS o_id, o.name AS o_name, \
          o.federated_authentication AS o_federated_authentication, o.auto_merge AS o_auto_merge, \
          o.require_verified_domain AS o_require_verified_domain, \
          o.directory_sync_source AS o_directory_sync_source, o.scim_connected_at AS o_scim_connected_at, \
-         o.created_at AS o_created_at, o.updated_at AS o_updated_at \
-         FROM scim_tokens t JOIN orgs o ON o.id = t.org_id "
+         o.oauth_client_credentials AS o_oauth_client_credentials, \
+         o.created_at AS o_created_at, o.updated_at AS o_updated_at "
+    };
+}
+pub(crate) use prefixed_org_columns;
+
+/// A token row joined with its organization (organization columns prefixed `o_`).
+macro_rules! token_with_org_select {
+    () => {
+        concat!(
+            "SELECT t.*, ",
+            prefixed_org_columns!(),
+            "FROM scim_tokens t JOIN orgs o ON o.id = t.org_id "
+        )
     };
 }
 pub(crate) use token_with_org_select;

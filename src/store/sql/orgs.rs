@@ -13,8 +13,8 @@ macro_rules! org_methods {
                 let mut tx = self.write.begin().await?;
                 sqlx::query(
                     "INSERT INTO orgs (id, name, federated_authentication, auto_merge, \
-                     require_verified_domain, directory_sync_source, scim_connected_at, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                     require_verified_domain, directory_sync_source, scim_connected_at, created_at, updated_at, \
+                     oauth_client_credentials) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
                 )
                 .bind(&org.id)
                 .bind(&org.name)
@@ -25,6 +25,7 @@ macro_rules! org_methods {
                 .bind(org.scim_connected_at)
                 .bind(org.created_at)
                 .bind(org.updated_at)
+                .bind(org.oauth_client_credentials)
                 .execute(&mut *tx)
                 .await?;
                 for domain in domains {
@@ -57,7 +58,7 @@ macro_rules! org_methods {
                 sqlx::query(
                     "UPDATE orgs SET name = $2, federated_authentication = $3, auto_merge = $4, \
                      require_verified_domain = $5, directory_sync_source = $6, scim_connected_at = $7, \
-                     updated_at = $8 WHERE id = $1",
+                     updated_at = $8, oauth_client_credentials = $9 WHERE id = $1",
                 )
                 .bind(&org.id)
                 .bind(&org.name)
@@ -67,6 +68,7 @@ macro_rules! org_methods {
                 .bind(&org.directory_sync_source)
                 .bind(org.scim_connected_at)
                 .bind(org.updated_at)
+                .bind(org.oauth_client_credentials)
                 .execute(&mut *tx)
                 .await?;
                 insert_events(&mut *tx, events).await?;

@@ -21,7 +21,9 @@ macro_rules! impl_sql_store {
     ) => {
         use sqlx::Row as _;
         use $crate::scim::filter_sql::SqlParam;
-        use $crate::store::sql::{account_columns, decode_json_columns, token_with_org_select};
+        use $crate::store::sql::{
+            account_columns, decode_json_columns, prefixed_org_columns, token_with_org_select,
+        };
         use $crate::store::statement_pool::statement;
         use $crate::store::$statements::*;
         use $crate::store::*;
@@ -30,6 +32,8 @@ macro_rules! impl_sql_store {
         $crate::store::sql::settings::settings_methods! { store = $store, }
         $crate::store::sql::orgs::org_methods! { store = $store, }
         $crate::store::sql::tokens::token_methods! { store = $store, }
+        $crate::store::sql::oauth_clients::oauth_client_methods! { store = $store, db = $db, }
+        $crate::store::sql::oauth_grants::oauth_grant_methods! { store = $store, db = $db, }
         $crate::store::sql::accounts::account_methods! {
             store = $store,
             attrs_out = $attrs_out,
@@ -275,6 +279,145 @@ macro_rules! impl_sql_store {
                 limit: i64,
             ) -> StoreResult<Vec<Event>> {
                 Self::list_events(self, org_id, since, kind, limit).await
+            }
+        }
+
+        /// Each method runs the inherent method of the same name (`oauth_clients`,
+        /// `oauth_grants`).
+        #[async_trait::async_trait]
+        impl OAuthStore for $store {
+            async fn insert_oauth_client(
+                &self,
+                client: &OAuthClient,
+                secret: &OAuthSecret,
+                events: &[NewEvent],
+            ) -> StoreResult<()> {
+                Self::insert_oauth_client(self, client, secret, events).await
+            }
+
+            async fn get_oauth_client(&self, client_id: &str) -> StoreResult<Option<OAuthClient>> {
+                Self::get_oauth_client(self, client_id).await
+            }
+
+            async fn get_org_oauth_client(&self, org_id: &str) -> StoreResult<Option<OAuthClient>> {
+                Self::get_org_oauth_client(self, org_id).await
+            }
+
+            async fn update_oauth_client(
+                &self,
+                client: &OAuthClient,
+                events: &[NewEvent],
+            ) -> StoreResult<()> {
+                Self::update_oauth_client(self, client, events).await
+            }
+
+            async fn delete_oauth_client(
+                &self,
+                client_id: &str,
+                events: &[NewEvent],
+            ) -> StoreResult<bool> {
+                Self::delete_oauth_client(self, client_id, events).await
+            }
+
+            async fn insert_oauth_secret(
+                &self,
+                secret: &OAuthSecret,
+                events: &[NewEvent],
+            ) -> StoreResult<()> {
+                Self::insert_oauth_secret(self, secret, events).await
+            }
+
+            async fn list_oauth_secrets(&self, org_id: &str) -> StoreResult<Vec<OAuthSecret>> {
+                Self::list_oauth_secrets(self, org_id).await
+            }
+
+            async fn get_oauth_secret_with_org(
+                &self,
+                id: &str,
+            ) -> StoreResult<Option<(OAuthSecret, Org)>> {
+                Self::get_oauth_secret_with_org(self, id).await
+            }
+
+            async fn update_oauth_secret_notes(
+                &self,
+                secret: &OAuthSecret,
+                events: &[NewEvent],
+            ) -> StoreResult<()> {
+                Self::update_oauth_secret_notes(self, secret, events).await
+            }
+
+            async fn revoke_oauth_secrets(
+                &self,
+                ids: &[String],
+                at: Timestamp,
+                events: &[NewEvent],
+            ) -> StoreResult<()> {
+                Self::revoke_oauth_secrets(self, ids, at, events).await
+            }
+
+            async fn touch_oauth_secret(
+                &self,
+                id: &str,
+                last_used_at: Timestamp,
+                events: &[NewEvent],
+            ) -> StoreResult<()> {
+                Self::touch_oauth_secret(self, id, last_used_at, events).await
+            }
+
+            async fn insert_oauth_code(&self, code: &OAuthCode, events: &[NewEvent]) -> StoreResult<()> {
+                Self::insert_oauth_code(self, code, events).await
+            }
+
+            async fn get_oauth_code(&self, id: &str) -> StoreResult<Option<OAuthCode>> {
+                Self::get_oauth_code(self, id).await
+            }
+
+            async fn redeem_oauth_code(
+                &self,
+                code_id: &str,
+                at: Timestamp,
+                grant: &OAuthGrant,
+                refresh: &OAuthRefreshToken,
+                events: &[NewEvent],
+            ) -> StoreResult<bool> {
+                Self::redeem_oauth_code(self, code_id, at, grant, refresh, events).await
+            }
+
+            async fn insert_oauth_grant(
+                &self,
+                grant: &OAuthGrant,
+                events: &[NewEvent],
+            ) -> StoreResult<()> {
+                Self::insert_oauth_grant(self, grant, events).await
+            }
+
+            async fn get_oauth_grant(&self, id: &str) -> StoreResult<Option<OAuthGrant>> {
+                Self::get_oauth_grant(self, id).await
+            }
+
+            async fn get_oauth_refresh_token(
+                &self,
+                id: &str,
+            ) -> StoreResult<Option<(OAuthRefreshToken, OAuthGrant)>> {
+                Self::get_oauth_refresh_token(self, id).await
+            }
+
+            async fn refresh_oauth_grant(
+                &self,
+                grant: &OAuthGrant,
+                rotation: Option<(&str, &OAuthRefreshToken)>,
+                events: &[NewEvent],
+            ) -> StoreResult<bool> {
+                Self::refresh_oauth_grant(self, grant, rotation, events).await
+            }
+
+            async fn revoke_oauth_grant(
+                &self,
+                id: &str,
+                at: Timestamp,
+                events: &[NewEvent],
+            ) -> StoreResult<()> {
+                Self::revoke_oauth_grant(self, id, at, events).await
             }
         }
     };

@@ -46,17 +46,7 @@ macro_rules! token_methods {
                 let row = statement!(self, sqlx::query(sql).bind(key), fetch_optional);
                 let Some(row) = row else { return Ok(None) };
                 let token = decode_token(&row)?;
-                let org = Org {
-                    id: row.try_get("o_id")?,
-                    name: row.try_get("o_name")?,
-                    federated_authentication: row.try_get("o_federated_authentication")?,
-                    auto_merge: row.try_get("o_auto_merge")?,
-                    require_verified_domain: row.try_get("o_require_verified_domain")?,
-                    directory_sync_source: row.try_get("o_directory_sync_source")?,
-                    scim_connected_at: row.try_get("o_scim_connected_at")?,
-                    created_at: row.try_get("o_created_at")?,
-                    updated_at: row.try_get("o_updated_at")?,
-                };
+                let org = decode_prefixed_org(&row)?;
                 Ok(Some((token, org)))
             }
 
