@@ -53,6 +53,11 @@ impl Application {
             journal_capacity: args.journal_capacity,
             max_body_bytes: args.max_body_bytes,
             auth_cache_ttl: args.auth_cache_ttl,
+            oauth: crate::service::oauth::OAuthSettings {
+                code_lifetime: args.oauth_code_lifetime,
+                access_token_lifetime: args.oauth_access_token_lifetime,
+                rotate_refresh_tokens: args.oauth_rotate_refresh_tokens,
+            },
         };
         let (app, first_start) = App::open(
             store,

@@ -137,6 +137,16 @@ pub struct ServeArgs {
     /// this bounds how long a change made by another process sharing the database takes.
     #[arg(long, env = "ABM_SCIM_AUTH_CACHE_TTL", default_value = "1s", value_parser = humantime::parse_duration)]
     pub auth_cache_ttl: Duration,
+    /// How long an OAuth authorization code can be exchanged at the token endpoint (e.g. `5m`).
+    #[arg(long, env = "ABM_SCIM_OAUTH_CODE_LIFETIME", default_value = "5m", value_parser = parse_positive_duration)]
+    pub oauth_code_lifetime: Duration,
+    /// Lifetime (`expires_in`) of OAuth access tokens (Apple's servers: 3600 s).
+    #[arg(long, env = "ABM_SCIM_OAUTH_ACCESS_TOKEN_LIFETIME", default_value = "3600s", value_parser = parse_access_token_lifetime)]
+    pub oauth_access_token_lifetime: Duration,
+    /// Issue a new refresh token on every refresh (a reused old one then revokes the whole
+    /// grant). Off by default: Apple's servers return no new refresh token.
+    #[arg(long, env = "ABM_SCIM_OAUTH_ROTATE_REFRESH_TOKENS", default_value_t = false)]
+    pub oauth_rotate_refresh_tokens: bool,
     /// Request-journal entries kept per organization (0 turns the journal off).
     #[arg(long, env = "ABM_SCIM_JOURNAL_CAPACITY", default_value_t = 10_000)]
     pub journal_capacity: usize,
@@ -175,6 +185,15 @@ fn parse_connection_count(value: &str) -> Result<usize, String> {
         Ok(n) if (1..=1_000_000).contains(&n) => Ok(n),
         _ => Err("must be a whole number from 1 to 1000000".into()),
     }
+}
+
+/// Whole seconds (`expires_in` counts seconds), at least one.
+fn parse_access_token_lifetime(value: &str) -> Result<Duration, String> {
+    let duration = parse_positive_duration(value)?;
+    if duration.subsec_nanos() != 0 || duration.as_secs() > 366 * 86_400 {
+        return Err("must be whole seconds, at most a year (examples: 3600s, 1h)".into());
+    }
+    Ok(duration)
 }
 
 fn parse_positive_duration(value: &str) -> Result<Duration, String> {

@@ -1,5 +1,6 @@
 //! The one place where service errors become HTTP responses: SCIM error bodies (RFC 7644
-//! §3.12) on SCIM routes, `{"error", "detail"}` on the admin API.
+//! §3.12) on SCIM routes, `{"error", "detail"}` on the admin API, `{"error",
+//! "error_description"}` (RFC 6749 §5.2) on the OAuth token endpoint.
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -7,6 +8,7 @@ use serde_json::json;
 
 use crate::clock::ClockError;
 use crate::scim::error::{ProtocolError, ScimType};
+use crate::service::oauth::{OAuthError, OAuthErrorCode};
 use crate::service::ServiceError;
 use crate::store::StoreError;
 
@@ -77,6 +79,12 @@ fn classify(err: &ServiceError) -> Classified {
         ServiceError::Unauthorized(detail) => make(
             StatusCode::UNAUTHORIZED,
             "unauthorized",
+            None,
+            detail.clone(),
+        ),
+        ServiceError::InvalidToken(detail) => make(
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
             None,
             detail.clone(),
         ),
@@ -175,8 +183,70 @@ pub fn scim_error_response(
 impl IntoResponse for ScimError {
     fn into_response(self) -> Response {
         let c = classify(&self.0);
-        scim_error_response(c.status, c.scim_type, &c.detail)
+        let mut response = scim_error_response(c.status, c.scim_type, &c.detail);
+        if let ServiceError::InvalidToken(detail) = &self.0 {
+            // RFC 6750 §3: the client learns that its access token, not its request, is at fault.
+            let description: String = detail.chars().filter(|c| *c != '"' && *c != '\\').collect();
+            if let Ok(value) = HeaderValue::from_str(&format!(
+                "Bearer realm=\"abm-scim\", error=\"invalid_token\", error_description=\"{description}\""
+            )) {
+                response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
+            }
+        }
+        response
     }
+}
+
+/// An error of the OAuth token endpoint: RFC 6749 §5.2 JSON, never cached; `invalid_client` is
+/// a 401, with `WWW-Authenticate: Basic` when the client authenticated with Basic.
+#[derive(Debug)]
+pub struct OAuthErrorResponse {
+    pub error: OAuthError,
+    pub basic: bool,
+}
+
+impl IntoResponse for OAuthErrorResponse {
+    fn into_response(self) -> Response {
+        let (status, code, description) = match &self.error {
+            OAuthError::Refused { code, description } => {
+                let status = if *code == OAuthErrorCode::InvalidClient {
+                    StatusCode::UNAUTHORIZED
+                } else {
+                    StatusCode::BAD_REQUEST
+                };
+                (status, *code, description.clone())
+            }
+            OAuthError::Service(err) => {
+                let c = classify(err);
+                let code = if c.status == StatusCode::SERVICE_UNAVAILABLE {
+                    OAuthErrorCode::TemporarilyUnavailable
+                } else {
+                    OAuthErrorCode::ServerError
+                };
+                (c.status, code, c.detail)
+            }
+        };
+        let mut response = oauth_json(
+            status,
+            &json!({ "error": code, "error_description": description }),
+        );
+        if code == OAuthErrorCode::InvalidClient && self.basic {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Basic realm=\"abm-scim\""),
+            );
+        }
+        response
+    }
+}
+
+/// A JSON answer of the token endpoint: `Cache-Control: no-store` (RFC 6749 §5.1).
+pub fn oauth_json(status: StatusCode, body: &serde_json::Value) -> Response {
+    let mut response = (status, axum::Json(body)).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    response
 }
 
 impl IntoResponse for AdminError {

@@ -313,8 +313,8 @@ impl App {
         let account = self.admin_get_account(org_id, id).await?;
         let now = self.now().await?;
         if account.source == AccountSource::Scim {
-            let tokens = self.store.list_tokens(org_id).await?;
-            if connection_state(&org, &tokens, now) != ConnectionState::Disconnected {
+            let credentials = self.credentials(org_id).await?;
+            if connection_state(&org, &credentials, now) != ConnectionState::Disconnected {
                 return Err(ServiceError::conflict(
                     "managed_by_sync",
                     "this account is managed by directory sync: remove it in the identity provider, or disconnect SCIM first",

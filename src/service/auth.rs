@@ -1,30 +1,28 @@
 //! Authorisation of requests: SCIM bearer tokens (HS256 JWTs backed by a token row, see
-//! [`credentials`](super::credentials)) and the admin token.
-
-use std::time::Duration;
+//! [`credentials`](super::credentials)), OAuth access tokens (see `oauth::access`) and the admin
+//! token.
 
 use subtle::ConstantTimeEq;
 
 use super::auth_cache::{AuthCache, FoundToken};
-use super::connection::{connection_state, ConnectionState};
+use super::connect::{UsedCredential, LAST_USED_RESOLUTION};
 use super::credentials::{hash_secret, Claims, Keys};
-use super::events::{event, kinds, Actor};
+use super::events::Actor;
 use super::{App, ServiceError, ServiceResult};
 use crate::domain::{SyncSource, Timestamp};
 use crate::store::Org;
-
-/// `last_used_at` is refreshed at most this often, so authorised requests cost no write.
-const LAST_USED_RESOLUTION: Duration = Duration::from_secs(60);
 
 /// A SCIM token past its expiry (its own `exp`, or its row's after a renewal).
 fn token_expired() -> ServiceError {
     ServiceError::Unauthorized("token expired: renew it and update the identity provider".into())
 }
 
-/// The organization and token behind an authorised SCIM request.
+/// The organization and credential behind an authorised SCIM request.
 #[derive(Debug, Clone)]
 pub struct ScimPrincipal {
     pub org: Org,
+    /// The SCIM token's id, or for an OAuth access token the id of the client secret it was
+    /// obtained with.
     pub token_id: String,
 }
 
@@ -39,13 +37,12 @@ impl App {
     /// expiry and stored hash checked) or an opaque seeded token, found by its hash.
     async fn find_token(
         &self,
-        token: &str,
+        decoded: Option<Claims>,
         key: &[u8; 32],
         now: Timestamp,
     ) -> ServiceResult<FoundToken> {
-        match jsonwebtoken::decode::<Claims>(token, &self.keys.decoding, &self.keys.validation) {
-            Ok(data) => {
-                let claims = data.claims;
+        match decoded {
+            Some(claims) => {
                 let claims_expire_at = claims.expires_at();
                 if now >= claims_expire_at {
                     return Err(token_expired());
@@ -70,7 +67,7 @@ impl App {
             }
             // Not one of our JWTs: it may be an opaque token with a fixed secret from a seed
             // file, found by the hash of the whole secret.
-            Err(_) => {
+            None => {
                 let (record, org) = self
                     .store
                     .get_token_with_org(&hex::encode(key), true)
@@ -109,6 +106,7 @@ impl App {
             clock,
             journal: super::journal::Journal::new(settings.journal_capacity),
             auth_cache: AuthCache::new(auth_cache_ttl),
+            access_cache: AuthCache::new(auth_cache_ttl),
             expiry_notes: tokio::sync::Mutex::new(()),
             faults: super::faults::Faults::default(),
             settings,
@@ -137,11 +135,19 @@ impl App {
         }
     }
 
+    /// One of our JWTs, signature checked (expiry is checked against our own clock).
+    pub(super) fn decode_claims(&self, token: &str) -> Option<Claims> {
+        jsonwebtoken::decode::<Claims>(token, &self.keys.decoding, &self.keys.validation)
+            .ok()
+            .map(|data| data.claims)
+    }
+
     /// Authorises a SCIM request: a well-signed, unexpired token whose row exists, matches and is
-    /// not revoked, for an organization that syncs with SCIM. The row and organization come
-    /// from the database, or from the [`AuthCache`](super::auth_cache) when they were read
-    /// after the last change to tokens or organizations made in this process (and less than
-    /// its TTL ago), so a revocation takes effect on the very next request.
+    /// not revoked, for an organization that syncs with SCIM; or an OAuth access token (see
+    /// `oauth::access`). The row and organization come from the database, or from the
+    /// [`AuthCache`](super::auth_cache) when they were read after the last change to tokens or
+    /// organizations made in this process (and less than its TTL ago), so a revocation takes
+    /// effect on the very next request.
     pub async fn authorize_scim(&self, presented: Option<&str>) -> ServiceResult<ScimPrincipal> {
         let token = presented.ok_or_else(|| {
             ServiceError::Unauthorized(
@@ -160,7 +166,19 @@ impl App {
             claims_expire_at,
         } = match cached {
             Some(found) => found,
-            None => self.find_token(token, &key, now).await?,
+            None => match self.decode_claims(token) {
+                // A claim tells an OAuth access token from a static SCIM token.
+                Some(claims) if claims.oauth.is_some() => {
+                    let (org, secret_id) = self
+                        .authorize_access_token(&claims, &key, generation, now)
+                        .await?;
+                    return Ok(ScimPrincipal {
+                        org,
+                        token_id: secret_id,
+                    });
+                }
+                decoded => self.find_token(decoded, &key, now).await?,
+            },
         };
         if now >= claims_expire_at {
             return Err(token_expired());
@@ -174,49 +192,24 @@ impl App {
             return Err(token_expired());
         }
         if org.directory_sync_source != SyncSource::Scim {
-            return Err(ServiceError::Forbidden(format!(
-                "the organization's directory sync source is '{}', not SCIM: connect SCIM in the admin API first",
-                org.directory_sync_source
-            )));
+            return Err(not_scim(&org));
         }
         if record
             .last_used_at
             .is_none_or(|used| now.since(used) >= LAST_USED_RESOLUTION)
         {
-            let tokens = self.store.list_tokens(&org.id).await?;
-            if record.last_used_at.is_none()
-                && connection_state(&org, &tokens, now) == ConnectionState::Expired
-            {
-                return Err(ServiceError::Unauthorized(
-                    "connection expired: the token was not used within 4 days of connecting; create a new token".into(),
-                ));
-            }
-            // The first authorised request completes a new connection (see `connection_state`).
-            let completes = org.scim_connected_at.is_some();
-            let events = if completes
-                && tokens
-                    .iter()
-                    .filter(|t| t.revoked_at.is_none())
-                    .all(|t| t.last_used_at.is_none())
-            {
-                vec![event(
-                    &org.id,
-                    now,
-                    kinds::SCIM_CONNECTED,
-                    &Actor::Scim(record.id.clone()),
-                    None,
-                    serde_json::json!({}),
-                )]
-            } else {
-                Vec::new()
-            };
-            self.store.touch_token(&record.id, now, &events).await?;
-            if completes {
-                if let Some(mut current) = self.store.get_org(&org.id).await? {
-                    current.scim_connected_at = None;
-                    self.store.update_org(&current, &[]).await?;
-                }
-            }
+            self.note_scim_use(
+                &org,
+                UsedCredential::Token(&record.id),
+                record.last_used_at.is_none(),
+                now,
+                || {
+                    ServiceError::Unauthorized(
+                        "connection expired: the token was not used within 4 days of connecting; create a new token".into(),
+                    )
+                },
+            )
+            .await?;
         } else if !from_cache {
             // Only rows that need no write are cached: after a refresh of `last_used_at` the
             // next request reads the row as it now is.
@@ -232,4 +225,12 @@ impl App {
             token_id: record.id,
         })
     }
+}
+
+/// A valid credential of an organization that does not sync with SCIM (403).
+pub(super) fn not_scim(org: &Org) -> ServiceError {
+    ServiceError::Forbidden(format!(
+        "the organization's directory sync source is '{}', not SCIM: connect SCIM in the admin API first",
+        org.directory_sync_source
+    ))
 }

@@ -10,7 +10,8 @@
 //! than the TTL (`--auth-cache-ttl`, 1 s by default; 0 turns the cache off).
 //!
 //! The checks that depend on the time (token expiry, the 60-second `last_used_at` refresh)
-//! still run on every request, against the cached values.
+//! still run on every request, against the cached values. OAuth access tokens have a cache of
+//! their own (`oauth::access`), of the same kind.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -30,18 +31,19 @@ pub(super) struct FoundToken {
     pub claims_expire_at: crate::domain::Timestamp,
 }
 
-struct Entry {
-    found: FoundToken,
+struct Entry<T> {
+    found: T,
     generation: u64,
     stored: Instant,
 }
 
-pub(super) struct AuthCache {
-    entries: Mutex<HashMap<[u8; 32], Entry>>,
+/// Credentials as found in the database (`T`), keyed by the hash of the presented token.
+pub(super) struct AuthCache<T = FoundToken> {
+    entries: Mutex<HashMap<[u8; 32], Entry<T>>>,
     ttl: Duration,
 }
 
-impl AuthCache {
+impl<T: Clone> AuthCache<T> {
     pub(super) fn new(ttl: Duration) -> Self {
         Self {
             entries: Mutex::new(HashMap::new()),
@@ -50,7 +52,7 @@ impl AuthCache {
     }
 
     /// The token found under `key`, if it was read at `generation` less than a TTL ago.
-    pub(super) fn get(&self, key: &[u8; 32], generation: u64) -> Option<FoundToken> {
+    pub(super) fn get(&self, key: &[u8; 32], generation: u64) -> Option<T> {
         if self.ttl.is_zero() {
             return None;
         }
@@ -61,7 +63,7 @@ impl AuthCache {
     }
 
     /// Remembers a token read at `generation` (taken before the read).
-    pub(super) fn put(&self, key: [u8; 32], found: FoundToken, generation: u64) {
+    pub(super) fn put(&self, key: [u8; 32], found: T, generation: u64) {
         if self.ttl.is_zero() {
             return;
         }
@@ -116,7 +118,7 @@ mod tests {
 
     #[test]
     fn an_entry_serves_only_its_generation() {
-        let cache = AuthCache::new(Duration::from_secs(60));
+        let cache: AuthCache = AuthCache::new(Duration::from_secs(60));
         cache.put([1; 32], found("t1"), 7);
         assert_eq!(cache.get(&[1; 32], 7).unwrap().record.id, "t1");
         assert!(
@@ -128,20 +130,20 @@ mod tests {
 
     #[test]
     fn an_entry_expires_after_the_ttl_and_a_zero_ttl_caches_nothing() {
-        let cache = AuthCache::new(Duration::from_millis(20));
+        let cache: AuthCache = AuthCache::new(Duration::from_millis(20));
         cache.put([1; 32], found("t1"), 0);
         assert!(cache.get(&[1; 32], 0).is_some());
         std::thread::sleep(Duration::from_millis(40));
         assert!(cache.get(&[1; 32], 0).is_none());
 
-        let off = AuthCache::new(Duration::ZERO);
+        let off: AuthCache = AuthCache::new(Duration::ZERO);
         off.put([1; 32], found("t1"), 0);
         assert!(off.get(&[1; 32], 0).is_none());
     }
 
     #[test]
     fn the_cache_is_bounded() {
-        let cache = AuthCache::new(Duration::from_secs(60));
+        let cache: AuthCache = AuthCache::new(Duration::from_secs(60));
         for i in 0..=MAX_ENTRIES {
             let mut key = [0; 32];
             key[..8].copy_from_slice(&(i as u64).to_le_bytes());

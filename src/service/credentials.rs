@@ -1,6 +1,6 @@
-//! What a credential is made of: the claims and signing keys of SCIM tokens, and the hash every
-//! secret is stored as. Below both the token lifecycle (`tokens`, which mints) and the request
-//! path (`auth`, which verifies).
+//! What a credential is made of: the claims and signing keys of SCIM tokens and OAuth access
+//! tokens, and the hash every secret is stored as. Below both the credential lifecycles
+//! (`tokens` and `oauth`, which mint) and the request path (`auth`, which verifies).
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
@@ -9,18 +9,34 @@ use sha2::{Digest, Sha256};
 use super::{ServiceError, ServiceResult};
 use crate::domain::Timestamp;
 
-/// Claims of a SCIM token.
+/// Claims of a SCIM token or an OAuth access token.
 #[derive(Debug, Serialize, Deserialize)]
 pub(super) struct Claims {
     pub iss: String,
     /// Organization id.
     pub org: String,
-    /// Token id (the `scim_tokens` row).
+    /// Token id (the `scim_tokens` row; a random id for an access token).
     pub jti: String,
     /// Issued at, unix seconds.
     pub iat: i64,
     /// Expires at, unix seconds.
     pub exp: i64,
+    /// Present on OAuth access tokens only, which it tells from static SCIM tokens (whose
+    /// claims are unchanged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oauth: Option<OAuthClaims>,
+}
+
+/// What an OAuth access token was obtained with.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct OAuthClaims {
+    /// The `client_id`.
+    pub cid: String,
+    /// The id of the client secret that authenticated the token request.
+    pub sid: String,
+    /// The grant (absent for `client_credentials`, whose tokens live by their secret alone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gid: Option<String>,
 }
 
 impl Claims {
@@ -64,4 +80,13 @@ impl Keys {
 /// SHA-256 of a secret, as stored.
 pub fn hash_secret(secret: &str) -> [u8; 32] {
     Sha256::digest(secret.as_bytes()).into()
+}
+
+/// Whether `presented` hashes to `stored_hex` (a stored hash), compared in constant time.
+pub(super) fn secret_matches(presented: &str, stored_hex: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    hex::encode(hash_secret(presented))
+        .as_bytes()
+        .ct_eq(stored_hex.as_bytes())
+        .into()
 }

@@ -16,6 +16,10 @@ pub enum ServiceError {
     /// Missing, invalid, expired or revoked credentials.
     #[error("{0}")]
     Unauthorized(String),
+    /// An OAuth access token that is expired, revoked or not valid on a SCIM request (RFC 6750
+    /// `invalid_token`: the client should refresh it or authorise again).
+    #[error("{0}")]
+    InvalidToken(String),
     /// Valid credentials that may not do this (e.g. SCIM while the sync source is OIDC).
     #[error("{0}")]
     Forbidden(String),

@@ -5,6 +5,7 @@ pub mod accounts;
 mod auth;
 mod auth_cache;
 mod bootstrap;
+mod connect;
 mod connection;
 mod credentials;
 mod cursor;
@@ -13,6 +14,7 @@ pub mod error;
 mod events;
 pub mod faults;
 pub mod journal;
+pub mod oauth;
 mod orgs;
 mod reaper;
 pub mod seed;
@@ -26,7 +28,7 @@ use std::time::Duration;
 
 pub use auth::ScimPrincipal;
 pub use bootstrap::FirstStart;
-pub use connection::{connection_state, ConnectionState, TokenStatus};
+pub use connection::{connection_state, ConnectionState, Credentials, SecretStatus, TokenStatus};
 pub use credentials::hash_secret;
 pub use error::{ServiceError, ServiceResult};
 pub use events::{kinds, Actor};
@@ -60,6 +62,8 @@ pub struct Settings {
     /// How long an authorised token is trusted without reading it again (0: never), for
     /// changes made by other processes sharing the database (see `auth_cache`).
     pub auth_cache_ttl: Duration,
+    /// The OAuth 2 authorization server (`--oauth-*`).
+    pub oauth: oauth::OAuthSettings,
 }
 
 /// Everything the rules need: storage, time, settings and signing keys.
@@ -71,6 +75,8 @@ pub struct App {
     pub faults: faults::Faults,
     keys: credentials::Keys,
     auth_cache: auth_cache::AuthCache,
+    /// Recently authorised OAuth access tokens (see `oauth::access`).
+    access_cache: auth_cache::AuthCache<oauth::FoundAccess>,
     /// Serialises [`App::note_token_expiry`] within the process.
     expiry_notes: tokio::sync::Mutex<()>,
 }

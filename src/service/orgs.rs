@@ -92,6 +92,7 @@ pub struct OrgChange {
     pub auto_merge: Option<bool>,
     pub require_verified_domain: Option<bool>,
     pub directory_sync_source: Option<String>,
+    pub oauth_client_credentials: Option<bool>,
 }
 
 impl App {
@@ -113,8 +114,8 @@ impl App {
             None => None,
         };
         if let Some(source) = sync_source {
-            let tokens = self.store.list_tokens(org_id).await?;
-            let connected = super::connection::connection_state(&current, &tokens, now)
+            let credentials = self.credentials(org_id).await?;
+            let connected = super::connection::connection_state(&current, &credentials, now)
                 != super::connection::ConnectionState::Disconnected;
             if connected && source != SyncSource::Scim {
                 return Err(ServiceError::conflict(
@@ -155,6 +156,9 @@ impl App {
         }
         if let Some(source) = sync_source {
             org.directory_sync_source = source;
+        }
+        if let Some(value) = change.oauth_client_credentials {
+            org.oauth_client_credentials = value;
         }
         org.updated_at = now;
         self.store.update_org(&org, &[]).await?;

@@ -175,6 +175,7 @@ impl App {
                 auto_merge: seed.auto_merge,
                 require_verified_domain: seed.require_verified_domain,
                 directory_sync_source: None,
+                oauth_client_credentials: None,
             },
         )
         .await
@@ -367,7 +368,8 @@ impl App {
     }
 
     /// Empties an organization: accounts (in batches), activity and journal; its settings stay.
-    /// With `revoke_tokens`, its tokens are revoked too. Returns (accounts deleted, tokens revoked).
+    /// With `revoke_tokens`, its tokens and OAuth client secrets are revoked too. Returns
+    /// (accounts deleted, tokens and secrets revoked).
     pub async fn reset_org(&self, org_id: &str, revoke_tokens: bool) -> ServiceResult<(u64, u64)> {
         self.require_org(org_id).await?;
         let mut deleted = 0;
@@ -382,7 +384,9 @@ impl App {
         self.store.delete_events(org_id).await?;
         self.journal.clear(org_id);
         let revoked = if revoke_tokens {
-            self.revoke_all_tokens(org_id, self.now().await?).await?
+            let now = self.now().await?;
+            self.revoke_all_tokens(org_id, now).await?
+                + self.revoke_all_oauth_secrets(org_id, now).await?
         } else {
             0
         };

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::connection::{connection_state, ConnectionState, TokenStatus, MAX_LIVE_TOKENS};
+use super::connection::{TokenStatus, MAX_LIVE_TOKENS};
 use super::credentials::{hash_secret, Claims};
 use super::events::{event, kinds, Actor};
 use super::{App, ServiceError, ServiceResult};
@@ -41,6 +41,7 @@ impl App {
             jti: id.clone(),
             iat: now.unix_seconds(),
             exp: expires_at.unix_seconds(),
+            oauth: None,
         };
         let token = self.keys().sign(&claims)?;
         let record = TokenRecord {
@@ -70,16 +71,9 @@ impl App {
     ) -> ServiceResult<IssuedToken> {
         let mut org = self.require_org(org_id).await?;
         let now = self.now().await?;
-        if org.directory_sync_source.is_oidc() {
-            return Err(ServiceError::conflict(
-                "sync_source_conflict",
-                format!(
-                    "the organization syncs users with {}: switch the directory sync source to none before connecting SCIM",
-                    org.directory_sync_source
-                ),
-            ));
-        }
-        let tokens = self.store.list_tokens(&org.id).await?;
+        let credentials = self.credentials(&org.id).await?;
+        let start = Self::plan_connection(&org, &credentials, now)?;
+        let tokens = &credentials.tokens;
         if let Some(old_id) = renew_of {
             let old = tokens.iter().find(|t| t.id == old_id).ok_or_else(|| {
                 ServiceError::not_found(format!("no token {old_id} in this organization"))
@@ -91,20 +85,9 @@ impl App {
                 ));
             }
         }
-        let state = connection_state(&org, &tokens, now);
-        let mut events = Vec::new();
-        // An expired pending connection starts again from scratch: its unused tokens are void.
-        let mut voided = Vec::new();
-        if state == ConnectionState::Expired {
-            for token in tokens.iter().filter(|t| t.revoked_at.is_none()) {
-                let mut revoked = token.clone();
-                revoked.revoked_at = Some(now);
-                voided.push(revoked);
-            }
-        }
         let live = tokens
             .iter()
-            .filter(|t| !voided.iter().any(|v| v.id == t.id) && TokenStatus::of(t, now).is_live())
+            .filter(|t| !start.void_tokens.contains(&t.id) && TokenStatus::of(t, now).is_live())
             .count();
         if live >= MAX_LIVE_TOKENS {
             return Err(ServiceError::conflict(
@@ -112,32 +95,22 @@ impl App {
                 "the organization already has two tokens: revoke one first",
             ));
         }
-        for token in &voided {
-            self.store.update_token(token, &[]).await?;
-        }
         let issued = self.mint_token(&org.id, now, renew_of.map(str::to_string))?;
-        if matches!(
-            state,
-            ConnectionState::Disconnected | ConnectionState::Expired
-        ) {
-            org.directory_sync_source = SyncSource::Scim;
-            org.scim_connected_at = Some(now);
-            org.updated_at = now;
-            self.store.update_org(&org, &[]).await?;
-        }
+        self.start_connection(&mut org, &start, &credentials, now)
+            .await?;
         let kind = if renew_of.is_some() {
             kinds::TOKEN_RENEWED
         } else {
             kinds::TOKEN_CREATED
         };
-        events.push(event(
+        let events = [event(
             &org.id,
             now,
             kind,
             &Actor::Admin,
             None,
             json!({ "token_id": issued.id, "renewed_from": renew_of }),
-        ));
+        )];
         self.store.insert_token(&issued.record, &events).await?;
         Ok(issued)
     }
@@ -194,11 +167,13 @@ impl App {
         Ok(count)
     }
 
-    /// Disconnects SCIM: every token revoked, synced accounts become manual accounts.
+    /// Disconnects SCIM: every token and OAuth client secret revoked (with the secrets' grants),
+    /// synced accounts become manual accounts.
     pub async fn disconnect_scim(&self, org_id: &str, actor: &Actor) -> ServiceResult<()> {
         let mut org = self.require_org(org_id).await?;
         let now = self.now().await?;
         let tokens_revoked = self.revoke_all_tokens(&org.id, now).await?;
+        let secrets_revoked = self.revoke_all_oauth_secrets(&org.id, now).await?;
         let converted = self
             .store
             .convert_scim_accounts_to_manual(&org.id, now)
@@ -210,14 +185,19 @@ impl App {
         org.scim_connected_at = None;
         org.updated_at = now;
         // Disconnecting what is not connected is a no-op, not an event.
-        let events: Vec<NewEvent> = if was_scim || tokens_revoked > 0 || converted > 0 {
+        let revoked = tokens_revoked + secrets_revoked;
+        let events: Vec<NewEvent> = if was_scim || revoked > 0 || converted > 0 {
             vec![event(
                 &org.id,
                 now,
                 kinds::SCIM_DISCONNECTED,
                 actor,
                 None,
-                json!({ "accounts_converted_to_manual": converted, "tokens_revoked": tokens_revoked }),
+                json!({
+                    "accounts_converted_to_manual": converted,
+                    "tokens_revoked": tokens_revoked,
+                    "oauth_secrets_revoked": secrets_revoked,
+                }),
             )]
         } else {
             Vec::new()
@@ -227,8 +207,8 @@ impl App {
     }
 
     /// Records `token_expiring` (once per token, on entering the last 60 days) and
-    /// `token_expired` (once per token, on expiry). Called on reads of the connection and of the
-    /// activity, and by the reaper.
+    /// `token_expired` (once per token, on expiry), and the same of OAuth client secrets. Called
+    /// on reads of the connection and of the activity, and by the reaper.
     pub async fn note_token_expiry(&self, org_id: &str) -> ServiceResult<()> {
         // Read, then write what is missing: two passes at once (the background reaper and an
         // admin request) would both see a warning missing and both record it.
@@ -288,7 +268,7 @@ impl App {
                 self.store.update_token(&noted, &events).await?;
             }
         }
-        Ok(())
+        self.note_secret_expiry(org_id, now).await
     }
 
     /// [`App::note_token_expiry`] for every organization.

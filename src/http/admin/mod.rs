@@ -3,6 +3,8 @@
 mod accounts;
 mod activity;
 mod harness;
+mod oauth;
+mod oauth_views;
 mod orgs;
 mod scim;
 mod system;
@@ -43,6 +45,7 @@ pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
             "/orgs/{org}/scim/tokens/{id}/renew",
             post(scim::renew_token),
         )
+        .merge(oauth_routes())
         .route(
             "/orgs/{org}/accounts",
             get(accounts::list_accounts).post(accounts::create_account),
@@ -73,6 +76,31 @@ pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
         .method_not_allowed_fallback(admin_method_not_allowed)
         .route_layer(axum::middleware::from_fn_with_state(app, require_admin))
         .fallback(admin_not_found)
+}
+
+/// The OAuth client routes (issue 14).
+fn oauth_routes() -> Router<Arc<App>> {
+    let client = "/orgs/{org}/scim/oauth-client";
+    Router::new()
+        .route(
+            client,
+            post(oauth::create_oauth_client)
+                .get(oauth::get_oauth_client)
+                .patch(oauth::patch_oauth_client)
+                .delete(oauth::delete_oauth_client),
+        )
+        .route(
+            &format!("{client}/secrets"),
+            post(oauth::create_oauth_secret),
+        )
+        .route(
+            &format!("{client}/secrets/{{id}}"),
+            delete(oauth::revoke_oauth_secret),
+        )
+        .route(
+            &format!("{client}/authorizations"),
+            post(oauth::create_authorization),
+        )
 }
 
 /// Unknown admin paths answer in the admin error format, not as SCIM errors.
@@ -179,6 +207,8 @@ pub type AdminResult<T> = Result<T, AdminError>;
         orgs::list_orgs, orgs::create_org, orgs::get_org, orgs::patch_org, orgs::delete_org,
         orgs::add_domain, orgs::remove_domain,
         scim::get_connection, scim::disconnect, scim::create_token, scim::renew_token, scim::revoke_token,
+        oauth::create_oauth_client, oauth::get_oauth_client, oauth::patch_oauth_client, oauth::delete_oauth_client,
+        oauth::create_oauth_secret, oauth::revoke_oauth_secret, oauth::create_authorization,
         accounts::list_accounts, accounts::create_account, accounts::get_account, accounts::patch_account,
         accounts::delete_account, accounts::resolve_account,
         activity::list_activity,
@@ -305,6 +335,6 @@ mod tests {
                 checked += 1;
             }
         }
-        assert!(checked >= 29, "{checked} operations");
+        assert!(checked >= 36, "{checked} operations");
     }
 }

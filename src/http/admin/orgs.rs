@@ -8,18 +8,12 @@ use axum::Json;
 
 use super::views::{CreateOrgRequest, DomainView, ErrorBody, OrgList, OrgView, PatchOrgRequest};
 use super::{AdminJson, AdminResult};
-use crate::service::{connection_state, App, NewOrg, OrgChange};
+use crate::service::{App, NewOrg, OrgChange};
 use crate::store::Org;
 
 pub(super) async fn org_view(app: &App, org: &Org) -> AdminResult<OrgView> {
     let domains = app.store.list_domains(&org.id).await?;
-    let tokens = app.store.list_tokens(&org.id).await?;
-    let now = app.now().await?;
-    Ok(OrgView::new(
-        org,
-        &domains,
-        connection_state(org, &tokens, now),
-    ))
+    Ok(OrgView::new(org, &domains, app.scim_state(org).await?))
 }
 
 /// List organizations.
@@ -84,6 +78,7 @@ pub async fn patch_org(
                 auto_merge: body.auto_merge,
                 require_verified_domain: body.require_verified_domain,
                 directory_sync_source: body.directory_sync_source,
+                oauth_client_credentials: body.oauth_client_credentials,
             },
         )
         .await?;

@@ -6,12 +6,13 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 
+use super::oauth_views::OAuthClientView;
 use super::views::{ErrorBody, IssuedTokenView, ScimConnectionView, TokenView};
 use super::AdminResult;
 use crate::http::scim::server_base;
 use crate::service::{connection_state, Actor, App, IssuedToken};
 
-/// Connection state, base URL and tokens (never a secret).
+/// Connection state, base URL, tokens and the OAuth client with its secrets (never a secret).
 #[utoipa::path(get, path = "/admin/v1/orgs/{org}/scim", tag = "admin", security(("admin_token" = [])), params(("org" = String, Path)),
     responses((status = 200, body = ScimConnectionView), (status = 404, body = ErrorBody)))]
 pub async fn get_connection(
@@ -21,12 +22,14 @@ pub async fn get_connection(
 ) -> AdminResult<Json<ScimConnectionView>> {
     let org = app.require_org(&org).await?;
     app.note_token_expiry(&org.id).await?;
-    let tokens = app.store.list_tokens(&org.id).await?;
+    let credentials = app.credentials(&org.id).await?;
+    let client = app.store.get_org_oauth_client(&org.id).await?;
     let now = app.now().await?;
     Ok(Json(ScimConnectionView {
-        state: connection_state(&org, &tokens, now),
+        state: connection_state(&org, &credentials, now),
         base_url: format!("{}/feeds/business/scim", server_base(&app, &headers)),
-        tokens: tokens.iter().map(|t| TokenView::new(t, now)).collect(),
+        tokens: credentials.tokens.iter().map(|t| TokenView::new(t, now)).collect(),
+        oauth_client: client.map(|c| OAuthClientView::new(&c, &credentials.secrets, now)),
     }))
 }
 

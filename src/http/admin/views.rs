@@ -42,6 +42,8 @@ pub struct OrgView {
     pub require_verified_domain: bool,
     pub directory_sync_source: SyncSource,
     pub scim_state: ConnectionState,
+    /// Emulator setting: the OAuth token endpoint accepts `grant_type=client_credentials`.
+    pub oauth_client_credentials: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -57,6 +59,7 @@ impl OrgView {
             require_verified_domain: org.require_verified_domain,
             directory_sync_source: org.directory_sync_source,
             scim_state,
+            oauth_client_credentials: org.oauth_client_credentials,
             created_at: org.created_at.to_datetime(),
             updated_at: org.updated_at.to_datetime(),
         }
@@ -89,6 +92,9 @@ pub struct PatchOrgRequest {
     pub require_verified_domain: Option<bool>,
     /// `none|scim|oidc_google|oidc_entra|oidc_custom`
     pub directory_sync_source: Option<String>,
+    /// Emulator setting for headless tests: allow `grant_type=client_credentials` at the OAuth
+    /// token endpoint (Apple Business Manager's flow is interactive). Default `false`.
+    pub oauth_client_credentials: Option<bool>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -120,6 +126,8 @@ pub struct ScimConnectionView {
     pub state: ConnectionState,
     pub base_url: String,
     pub tokens: Vec<TokenView>,
+    /// The OAuth client (custom identity providers), `null` when there is none.
+    pub oauth_client: Option<super::oauth_views::OAuthClientView>,
 }
 
 /// A new token: the secret is in this response only.
