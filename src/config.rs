@@ -145,7 +145,11 @@ pub struct ServeArgs {
     pub oauth_access_token_lifetime: Duration,
     /// Issue a new refresh token on every refresh (a reused old one then revokes the whole
     /// grant). Off by default: Apple's servers return no new refresh token.
-    #[arg(long, env = "ABM_SCIM_OAUTH_ROTATE_REFRESH_TOKENS", default_value_t = false)]
+    #[arg(
+        long,
+        env = "ABM_SCIM_OAUTH_ROTATE_REFRESH_TOKENS",
+        default_value_t = false
+    )]
     pub oauth_rotate_refresh_tokens: bool,
     /// Request-journal entries kept per organization (0 turns the journal off).
     #[arg(long, env = "ABM_SCIM_JOURNAL_CAPACITY", default_value_t = 10_000)]

@@ -135,7 +135,10 @@ mod tests {
     #[test]
     fn secret_lifetimes_are_six_nine_or_twelve_months() {
         assert_eq!(SecretLifetime::default().months(), 12);
-        assert_eq!(SecretLifetime::from_months(9), Some(SecretLifetime::Months9));
+        assert_eq!(
+            SecretLifetime::from_months(9),
+            Some(SecretLifetime::Months9)
+        );
         assert_eq!(SecretLifetime::from_months(3), None);
         assert_eq!(SecretLifetime::from_months(0), None);
     }

@@ -122,6 +122,14 @@ fn classify(err: &ServiceError) -> Classified {
     }
 }
 
+/// The status and the detail sentence an error is answered with (for answers in neither
+/// format, such as the authorization server's HTML pages); internal causes are logged here,
+/// never shown.
+pub fn status_and_detail(err: &ServiceError) -> (StatusCode, String) {
+    let c = classify(err);
+    (c.status, c.detail)
+}
+
 fn classify_store(err: &StoreError) -> Classified {
     match err {
         StoreError::Conflict(_) => Classified {

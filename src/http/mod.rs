@@ -4,6 +4,7 @@ mod admin;
 mod error;
 mod extract;
 mod health;
+mod oauth;
 pub(crate) mod scim;
 mod serve;
 mod telemetry;
@@ -53,6 +54,7 @@ pub fn router(app: Arc<App>, limits: &HttpLimits) -> Router {
         .nest("/feeds/business/scim", scim_routes.clone())
         .nest("/scim/v2", scim_routes)
         .nest("/admin/v1", admin::routes(app.clone()))
+        .nest(oauth::OAUTH_BASE, oauth::routes())
         .route("/openapi.json", get(admin::openapi_json))
         .route("/admin/docs", get(admin::docs_page))
         .fallback(unknown_route)

@@ -22,19 +22,23 @@ pub trait OAuthStore: Send + Sync {
     /// The organization's client, if it has one.
     async fn get_org_oauth_client(&self, org_id: &str) -> StoreResult<Option<OAuthClient>>;
     /// Writes the name and redirect URIs.
-    async fn update_oauth_client(&self, client: &OAuthClient, events: &[NewEvent])
-        -> StoreResult<()>;
+    async fn update_oauth_client(
+        &self,
+        client: &OAuthClient,
+        events: &[NewEvent],
+    ) -> StoreResult<()>;
     /// Deletes a client with its secrets, codes, grants and refresh tokens; `false` when absent.
-    async fn delete_oauth_client(&self, client_id: &str, events: &[NewEvent])
-        -> StoreResult<bool>;
+    async fn delete_oauth_client(&self, client_id: &str, events: &[NewEvent]) -> StoreResult<bool>;
 
-    async fn insert_oauth_secret(&self, secret: &OAuthSecret, events: &[NewEvent])
-        -> StoreResult<()>;
+    async fn insert_oauth_secret(
+        &self,
+        secret: &OAuthSecret,
+        events: &[NewEvent],
+    ) -> StoreResult<()>;
     /// Every secret of the organization's client, oldest first.
     async fn list_oauth_secrets(&self, org_id: &str) -> StoreResult<Vec<OAuthSecret>>;
     /// A secret with its organization, in one round trip (SCIM requests with access tokens).
-    async fn get_oauth_secret_with_org(&self, id: &str)
-        -> StoreResult<Option<(OAuthSecret, Org)>>;
+    async fn get_oauth_secret_with_org(&self, id: &str) -> StoreResult<Option<(OAuthSecret, Org)>>;
     /// Writes the `expiring_notified` and `expired_notified` marks.
     async fn update_oauth_secret_notes(
         &self,
@@ -87,6 +91,10 @@ pub trait OAuthStore: Send + Sync {
         rotation: Option<(&str, &OAuthRefreshToken)>,
         events: &[NewEvent],
     ) -> StoreResult<bool>;
-    async fn revoke_oauth_grant(&self, id: &str, at: Timestamp, events: &[NewEvent])
-        -> StoreResult<()>;
+    async fn revoke_oauth_grant(
+        &self,
+        id: &str,
+        at: Timestamp,
+        events: &[NewEvent],
+    ) -> StoreResult<()>;
 }

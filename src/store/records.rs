@@ -3,7 +3,9 @@
 
 use serde_json::{Map, Value};
 
-use crate::domain::{AccountSource, AccountState, CodeChallengeMethod, Role, SyncSource, Timestamp};
+use crate::domain::{
+    AccountSource, AccountState, CodeChallengeMethod, Role, SyncSource, Timestamp,
+};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Org {

@@ -28,7 +28,11 @@ pub async fn get_connection(
     Ok(Json(ScimConnectionView {
         state: connection_state(&org, &credentials, now),
         base_url: format!("{}/feeds/business/scim", server_base(&app, &headers)),
-        tokens: credentials.tokens.iter().map(|t| TokenView::new(t, now)).collect(),
+        tokens: credentials
+            .tokens
+            .iter()
+            .map(|t| TokenView::new(t, now))
+            .collect(),
         oauth_client: client.map(|c| OAuthClientView::new(&c, &credentials.secrets, now)),
     }))
 }

@@ -101,14 +101,21 @@ impl App {
         repeated: &[String],
     ) -> Result<Authorization, AuthorizeError> {
         let no_redirect = |text: &str| Err(AuthorizeError::NoRedirect(text.to_string()));
-        if repeated.iter().any(|r| r == "client_id" || r == "redirect_uri") {
+        if repeated
+            .iter()
+            .any(|r| r == "client_id" || r == "redirect_uri")
+        {
             return no_redirect("client_id and redirect_uri must each be given once");
         }
         let Some(client_id) = params.get("client_id") else {
-            return no_redirect("the request has no client_id: the identity provider must send its Client ID");
+            return no_redirect(
+                "the request has no client_id: the identity provider must send its Client ID",
+            );
         };
         let Some(client) = self.store.get_oauth_client(client_id).await? else {
-            return no_redirect("unknown client_id: no OAuth client has that Client ID (it may have been deleted)");
+            return no_redirect(
+                "unknown client_id: no OAuth client has that Client ID (it may have been deleted)",
+            );
         };
         let Some(redirect_uri) = params.get("redirect_uri") else {
             return no_redirect("the request has no redirect_uri: it must be one of the client's registered redirect URIs");
@@ -137,7 +144,13 @@ impl App {
             return refuse(&authorization, invalid, &text);
         }
         match params.get("response_type") {
-            None => return refuse(&authorization, invalid, "response_type is missing: send response_type=code"),
+            None => {
+                return refuse(
+                    &authorization,
+                    invalid,
+                    "response_type is missing: send response_type=code",
+                )
+            }
             Some("code") => {}
             Some(_) => {
                 return refuse(
@@ -153,7 +166,11 @@ impl App {
             Some(raw) => match raw.parse::<CodeChallengeMethod>() {
                 Ok(method) => method,
                 Err(_) => {
-                    return refuse(&authorization, invalid, "code_challenge_method must be S256 or plain")
+                    return refuse(
+                        &authorization,
+                        invalid,
+                        "code_challenge_method must be S256 or plain",
+                    )
                 }
             },
         };
@@ -169,7 +186,11 @@ impl App {
                 )
             }
             None if params.get("code_challenge_method").is_some() => {
-                return refuse(&authorization, invalid, "code_challenge_method was given without a code_challenge")
+                return refuse(
+                    &authorization,
+                    invalid,
+                    "code_challenge_method was given without a code_challenge",
+                )
             }
             None => {}
         }
@@ -216,7 +237,10 @@ impl App {
         self.store.insert_oauth_code(&row, &events).await?;
         let redirect = redirect_with(
             &authorization.redirect_uri,
-            &[("code", Some(&code)), ("state", authorization.state.as_deref())],
+            &[
+                ("code", Some(&code)),
+                ("state", authorization.state.as_deref()),
+            ],
         );
         Ok(Approval { code, redirect })
     }

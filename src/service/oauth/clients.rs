@@ -404,7 +404,12 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(ok.len(), 2, "repeats dropped: {ok:?}");
-        for bad in ["/relative", "https://idp.example/cb#frag", " https://a.example/", "mailto:x@y.z"] {
+        for bad in [
+            "/relative",
+            "https://idp.example/cb#frag",
+            " https://a.example/",
+            "mailto:x@y.z",
+        ] {
             assert!(redirect_uris(vec![bad.into()]).is_err(), "{bad}");
         }
         assert!(redirect_uris(Vec::new()).is_err());

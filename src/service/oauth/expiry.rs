@@ -11,7 +11,11 @@ impl App {
     /// Records `oauth_secret_expiring` (once per secret, on entering its last 60 days) and
     /// `oauth_secret_expired` (once, on expiry). Part of [`App::note_token_expiry`], under its
     /// lock.
-    pub(crate) async fn note_secret_expiry(&self, org_id: &str, now: Timestamp) -> ServiceResult<()> {
+    pub(crate) async fn note_secret_expiry(
+        &self,
+        org_id: &str,
+        now: Timestamp,
+    ) -> ServiceResult<()> {
         for secret in self.store.list_oauth_secrets(org_id).await? {
             let status = SecretStatus::of(&secret, now);
             let detail = || {
@@ -48,7 +52,9 @@ impl App {
                 ));
             }
             if !events.is_empty() {
-                self.store.update_oauth_secret_notes(&noted, &events).await?;
+                self.store
+                    .update_oauth_secret_notes(&noted, &events)
+                    .await?;
             }
         }
         Ok(())

@@ -23,7 +23,7 @@ use strum::{AsRefStr, Display, IntoStaticStr};
 use super::ServiceError;
 
 pub use access::FoundAccess;
-pub use authorize::{Approval, AuthorizeError, Authorization, AuthorizationParams};
+pub use authorize::{Approval, Authorization, AuthorizationParams, AuthorizeError};
 pub use clients::{ClientChange, IssuedSecret, NewClient, OAuthClientState};
 pub use token::{IssuedTokens, TokenCaller, TokenOutcome};
 
@@ -51,9 +51,7 @@ impl Default for OAuthSettings {
 }
 
 /// The error codes of RFC 6749 (§4.1.2.1 and §5.2).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Serialize, AsRefStr, Display, IntoStaticStr,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, AsRefStr, Display, IntoStaticStr)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum OAuthErrorCode {
@@ -201,6 +199,9 @@ mod tests {
         assert_eq!((first.get("a"), first.get("b")), (Some("1"), Some("x")));
         assert_eq!(repeated, ["a"]);
         assert!(Params::parse(b"a=%00").is_err());
-        assert_eq!(OAuthErrorCode::UnsupportedGrantType.as_ref(), "unsupported_grant_type");
+        assert_eq!(
+            OAuthErrorCode::UnsupportedGrantType.as_ref(),
+            "unsupported_grant_type"
+        );
     }
 }

@@ -79,7 +79,10 @@ mod tests {
         assert_eq!(selector_of(&whole, REFRESH_PREFIX), Some(id.as_str()));
         assert_eq!(selector_of(&whole, CODE_PREFIX), None, "another kind");
         assert_eq!(selector_of("abm_rt_nothex.x", REFRESH_PREFIX), None);
-        assert_eq!(selector_of(&format!("{REFRESH_PREFIX}{id}."), REFRESH_PREFIX), None);
+        assert_eq!(
+            selector_of(&format!("{REFRESH_PREFIX}{id}."), REFRESH_PREFIX),
+            None
+        );
         assert!(new_client_secret().starts_with(CLIENT_SECRET_PREFIX));
         assert_ne!(new_client_secret(), new_client_secret());
     }
@@ -89,9 +92,16 @@ mod tests {
     fn s256_matches_the_rfc_example() {
         let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
         let challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
-        assert_eq!(pkce_challenge(verifier, CodeChallengeMethod::S256), challenge);
+        assert_eq!(
+            pkce_challenge(verifier, CodeChallengeMethod::S256),
+            challenge
+        );
         assert!(pkce_matches(verifier, challenge, CodeChallengeMethod::S256));
-        assert!(!pkce_matches(verifier, challenge, CodeChallengeMethod::Plain));
+        assert!(!pkce_matches(
+            verifier,
+            challenge,
+            CodeChallengeMethod::Plain
+        ));
         assert!(pkce_matches(verifier, verifier, CodeChallengeMethod::Plain));
         assert!(is_pkce_text(verifier));
         assert!(!is_pkce_text("short"));

@@ -61,7 +61,9 @@ struct Caller {
 
 /// `client_id:client_secret` of a Basic header, each form-decoded (RFC 6749 §2.3.1).
 fn basic_credentials(value: &str) -> Result<(String, String), OAuthError> {
-    let invalid = || OAuthError::invalid_client("the Authorization header is not valid Basic credentials: base64 of client_id:client_secret");
+    let invalid = || {
+        OAuthError::invalid_client("the Authorization header is not valid Basic credentials: base64 of client_id:client_secret")
+    };
     let (_, encoded) = value.trim().split_once(' ').ok_or_else(invalid)?;
     let decoded = STANDARD.decode(encoded.trim()).map_err(|_| invalid())?;
     let text = String::from_utf8(decoded).map_err(|_| invalid())?;
@@ -90,7 +92,9 @@ impl App {
     /// `body` the form-encoded body (its content type checked by the caller).
     pub async fn token_request(&self, authorization: Option<&str>, body: &[u8]) -> TokenOutcome {
         let mut caller = TokenCaller::default();
-        let result = self.answer_token_request(authorization, body, &mut caller).await;
+        let result = self
+            .answer_token_request(authorization, body, &mut caller)
+            .await;
         if let (Err(OAuthError::Refused { code, description }), Some(org_id)) =
             (&result, &caller.org_id)
         {
@@ -123,13 +127,22 @@ impl App {
         seen: &mut TokenCaller,
     ) -> Result<IssuedTokens, OAuthError> {
         let params = Params::parse(body)?;
-        seen.grant_type = params.get("grant_type").map(|g| g.chars().take(64).collect());
-        seen.client_id = params.get("client_id").map(|c| c.chars().take(128).collect());
-        let caller = self.authenticate_client(authorization, &params, seen).await?;
+        seen.grant_type = params
+            .get("grant_type")
+            .map(|g| g.chars().take(64).collect());
+        seen.client_id = params
+            .get("client_id")
+            .map(|c| c.chars().take(128).collect());
+        let caller = self
+            .authenticate_client(authorization, &params, seen)
+            .await?;
         let grant_type = params.get("grant_type").ok_or_else(|| {
-            OAuthError::invalid_request("grant_type is missing: send authorization_code or refresh_token")
+            OAuthError::invalid_request(
+                "grant_type is missing: send authorization_code or refresh_token",
+            )
         })?;
-        let unsupported = |detail: &str| OAuthError::refused(OAuthErrorCode::UnsupportedGrantType, detail);
+        let unsupported =
+            |detail: &str| OAuthError::refused(OAuthErrorCode::UnsupportedGrantType, detail);
         match grant_type.parse::<GrantType>() {
             Ok(GrantType::AuthorizationCode) => self.exchange_code(&caller, &params).await,
             Ok(GrantType::RefreshToken) => self.refresh(&caller, &params).await,
@@ -172,8 +185,12 @@ impl App {
         } else {
             seen.auth_method = Some(ClientAuthMethod::ClientSecretPost);
             let missing = "client authentication is missing: send client_id and client_secret in the body, or use HTTP Basic";
-            let id = params.get("client_id").ok_or_else(|| OAuthError::invalid_client(missing))?;
-            let secret = params.get("client_secret").ok_or_else(|| OAuthError::invalid_client(missing))?;
+            let id = params
+                .get("client_id")
+                .ok_or_else(|| OAuthError::invalid_client(missing))?;
+            let secret = params
+                .get("client_secret")
+                .ok_or_else(|| OAuthError::invalid_client(missing))?;
             (id.to_string(), secret.to_string())
         };
         let client = self
@@ -196,7 +213,8 @@ impl App {
                 matched = Some(secret.clone());
             }
         }
-        let secret = matched.ok_or_else(|| OAuthError::invalid_client("the client secret is wrong"))?;
+        let secret =
+            matched.ok_or_else(|| OAuthError::invalid_client("the client secret is wrong"))?;
         seen.secret_id = Some(secret.id.clone());
         let now = self.now().await?;
         match SecretStatus::of(&secret, now) {
@@ -209,15 +227,28 @@ impl App {
             SecretStatus::Active | SecretStatus::Expiring => {}
         }
         let org = self.require_org(&client.org_id).await?;
-        Ok(Caller { client, org, secret, secrets })
+        Ok(Caller {
+            client,
+            org,
+            secret,
+            secrets,
+        })
     }
 
     /// `grant_type=authorization_code`: a single-use code of this client, for this redirect
     /// URI, with its PKCE verifier.
-    async fn exchange_code(&self, caller: &Caller, params: &Params) -> Result<IssuedTokens, OAuthError> {
-        let presented = params.get("code").ok_or_else(|| OAuthError::invalid_request("code is missing"))?;
+    async fn exchange_code(
+        &self,
+        caller: &Caller,
+        params: &Params,
+    ) -> Result<IssuedTokens, OAuthError> {
+        let presented = params
+            .get("code")
+            .ok_or_else(|| OAuthError::invalid_request("code is missing"))?;
         let redirect_uri = params.get("redirect_uri").ok_or_else(|| {
-            OAuthError::invalid_request("redirect_uri is missing: send the redirect_uri of the authorization request")
+            OAuthError::invalid_request(
+                "redirect_uri is missing: send the redirect_uri of the authorization request",
+            )
         })?;
         let unknown = || OAuthError::invalid_grant("unknown code: authorise again");
         let id = selector_of(presented, CODE_PREFIX).ok_or_else(unknown)?;
@@ -226,19 +257,31 @@ impl App {
             return Err(unknown());
         }
         if code.client_id != caller.client.id {
-            return Err(OAuthError::invalid_grant("the code was issued to another client"));
+            return Err(OAuthError::invalid_grant(
+                "the code was issued to another client",
+            ));
         }
         let now = self.now().await?;
         if code.used_at.is_some() {
-            return Err(self.code_reused(caller, code.grant_id.as_deref(), now).await);
+            return Err(self
+                .code_reused(caller, code.grant_id.as_deref(), now)
+                .await);
         }
         if now >= code.expires_at {
-            return Err(OAuthError::invalid_grant("the code expired: authorise again"));
+            return Err(OAuthError::invalid_grant(
+                "the code expired: authorise again",
+            ));
         }
         if code.redirect_uri != redirect_uri {
-            return Err(OAuthError::invalid_grant("redirect_uri is not the one of the authorization request"));
+            return Err(OAuthError::invalid_grant(
+                "redirect_uri is not the one of the authorization request",
+            ));
         }
-        match (&code.code_challenge, code.code_challenge_method, params.get("code_verifier")) {
+        match (
+            &code.code_challenge,
+            code.code_challenge_method,
+            params.get("code_verifier"),
+        ) {
             (Some(challenge), Some(method), Some(verifier)) => {
                 if !is_pkce_text(verifier) {
                     return Err(OAuthError::invalid_request(
@@ -246,7 +289,9 @@ impl App {
                     ));
                 }
                 if !pkce_matches(verifier, challenge, method) {
-                    return Err(OAuthError::invalid_grant("code_verifier does not match the code_challenge"));
+                    return Err(OAuthError::invalid_grant(
+                        "code_verifier does not match the code_challenge",
+                    ));
                 }
             }
             (Some(_), _, None) => {
@@ -279,27 +324,61 @@ impl App {
             None,
             json!({ "client_id": caller.client.id, "secret_id": caller.secret.id, "grant_id": grant.id }),
         )];
-        if !self.store.redeem_oauth_code(&code.id, now, &grant, &refresh, &events).await? {
+        if !self
+            .store
+            .redeem_oauth_code(&code.id, now, &grant, &refresh, &events)
+            .await?
+        {
             // Another request redeemed it between our read and our write.
-            let grant_id = self.store.get_oauth_code(&code.id).await?.and_then(|c| c.grant_id);
+            let grant_id = self
+                .store
+                .get_oauth_code(&code.id)
+                .await?
+                .and_then(|c| c.grant_id);
             return Err(self.code_reused(caller, grant_id.as_deref(), now).await);
         }
-        let (access_token, expires_in) =
-            self.mint_access_token(&caller.org.id, &caller.client.id, &caller.secret.id, Some(&grant.id), now)?;
-        Ok(IssuedTokens { access_token, token_type: "Bearer", expires_in, refresh_token: Some(refresh_token) })
+        let (access_token, expires_in) = self.mint_access_token(
+            &caller.org.id,
+            &caller.client.id,
+            &caller.secret.id,
+            Some(&grant.id),
+            now,
+        )?;
+        Ok(IssuedTokens {
+            access_token,
+            token_type: "Bearer",
+            expires_in,
+            refresh_token: Some(refresh_token),
+        })
     }
 
     /// A code presented again: the tokens issued for it are revoked (RFC 6749 §4.1.2).
-    async fn code_reused(&self, caller: &Caller, grant_id: Option<&str>, now: Timestamp) -> OAuthError {
+    async fn code_reused(
+        &self,
+        caller: &Caller,
+        grant_id: Option<&str>,
+        now: Timestamp,
+    ) -> OAuthError {
         if let Some(grant_id) = grant_id {
-            if let Err(err) = self.revoke_grant(caller, grant_id, "code_reused", now).await {
+            if let Err(err) = self
+                .revoke_grant(caller, grant_id, "code_reused", now)
+                .await
+            {
                 return err;
             }
         }
-        OAuthError::invalid_grant("the code was used already: the tokens issued for it are revoked; authorise again")
+        OAuthError::invalid_grant(
+            "the code was used already: the tokens issued for it are revoked; authorise again",
+        )
     }
 
-    async fn revoke_grant(&self, caller: &Caller, grant_id: &str, reason: &str, now: Timestamp) -> Result<(), OAuthError> {
+    async fn revoke_grant(
+        &self,
+        caller: &Caller,
+        grant_id: &str,
+        reason: &str,
+        now: Timestamp,
+    ) -> Result<(), OAuthError> {
         let events = [event(
             &caller.org.id,
             now,
@@ -308,7 +387,9 @@ impl App {
             None,
             json!({ "client_id": caller.client.id, "grant_id": grant_id, "reason": reason }),
         )];
-        self.store.revoke_oauth_grant(grant_id, now, &events).await?;
+        self.store
+            .revoke_oauth_grant(grant_id, now, &events)
+            .await?;
         Ok(())
     }
 
@@ -319,18 +400,30 @@ impl App {
         let presented = params
             .get("refresh_token")
             .ok_or_else(|| OAuthError::invalid_request("refresh_token is missing"))?;
-        let unknown = || OAuthError::invalid_grant("unknown refresh token (revoked with its client?): authorise again");
+        let unknown = || {
+            OAuthError::invalid_grant(
+                "unknown refresh token (revoked with its client?): authorise again",
+            )
+        };
         let id = selector_of(presented, REFRESH_PREFIX).ok_or_else(unknown)?;
-        let (refresh, mut grant) = self.store.get_oauth_refresh_token(id).await?.ok_or_else(unknown)?;
+        let (refresh, mut grant) = self
+            .store
+            .get_oauth_refresh_token(id)
+            .await?
+            .ok_or_else(unknown)?;
         if !secret_matches(presented, &refresh.token_hash) {
             return Err(unknown());
         }
         if grant.client_id != caller.client.id {
-            return Err(OAuthError::invalid_grant("the refresh token was issued to another client"));
+            return Err(OAuthError::invalid_grant(
+                "the refresh token was issued to another client",
+            ));
         }
-        let revoked = || OAuthError::invalid_grant(
+        let revoked = || {
+            OAuthError::invalid_grant(
             "the refresh token was revoked (its client secret was revoked, SCIM was disconnected, or it was used after being replaced): authorise again",
-        );
+        )
+        };
         if grant.revoked_at.is_some() {
             return Err(revoked());
         }
@@ -338,7 +431,8 @@ impl App {
         if refresh.replaced_at.is_some() {
             // A replaced refresh token presented again: someone holds a copy. The whole
             // family goes.
-            self.revoke_grant(caller, &grant.id, "refresh_token_reused", now).await?;
+            self.revoke_grant(caller, &grant.id, "refresh_token_reused", now)
+                .await?;
             return Err(revoked());
         }
         let bound_live = caller
@@ -353,16 +447,30 @@ impl App {
         }
         grant.secret_id = caller.secret.id.clone();
         grant.refreshed_at = Some(now);
-        let rotated = self.settings.oauth.rotate_refresh_tokens.then(|| new_refresh_token(&grant.id, now));
+        let rotated = self
+            .settings
+            .oauth
+            .rotate_refresh_tokens
+            .then(|| new_refresh_token(&grant.id, now));
         let rotation = rotated.as_ref().map(|(row, _)| (refresh.id.as_str(), row));
-        if !self.store.refresh_oauth_grant(&grant, rotation, &[]).await? {
+        if !self
+            .store
+            .refresh_oauth_grant(&grant, rotation, &[])
+            .await?
+        {
             if rotated.is_some() {
-                self.revoke_grant(caller, &grant.id, "refresh_token_reused", now).await?;
+                self.revoke_grant(caller, &grant.id, "refresh_token_reused", now)
+                    .await?;
             }
             return Err(revoked());
         }
-        let (access_token, expires_in) =
-            self.mint_access_token(&caller.org.id, &caller.client.id, &caller.secret.id, Some(&grant.id), now)?;
+        let (access_token, expires_in) = self.mint_access_token(
+            &caller.org.id,
+            &caller.client.id,
+            &caller.secret.id,
+            Some(&grant.id),
+            now,
+        )?;
         Ok(IssuedTokens {
             access_token,
             token_type: "Bearer",
@@ -396,7 +504,11 @@ mod tests {
             basic_credentials(&header).unwrap(),
             ("SCIM.a:b".to_string(), "s t".to_string())
         );
-        for bad in ["Basic", "Basic !!!", &format!("Basic {}", STANDARD.encode("nocolon"))] {
+        for bad in [
+            "Basic",
+            "Basic !!!",
+            &format!("Basic {}", STANDARD.encode("nocolon")),
+        ] {
             let err = basic_credentials(bad).unwrap_err();
             assert_eq!(err.code(), Some(OAuthErrorCode::InvalidClient), "{bad}");
         }

@@ -364,7 +364,11 @@ macro_rules! impl_sql_store {
                 Self::touch_oauth_secret(self, id, last_used_at, events).await
             }
 
-            async fn insert_oauth_code(&self, code: &OAuthCode, events: &[NewEvent]) -> StoreResult<()> {
+            async fn insert_oauth_code(
+                &self,
+                code: &OAuthCode,
+                events: &[NewEvent],
+            ) -> StoreResult<()> {
                 Self::insert_oauth_code(self, code, events).await
             }
 
