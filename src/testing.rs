@@ -28,6 +28,9 @@ use crate::config::{Cli, ServeArgs};
 use crate::service::App;
 use crate::Application;
 
+mod oauth;
+pub use oauth::{OAuthSession, OAuthTestClient, TEST_REDIRECT_URI};
+
 /// The admin token every [`TestServer`] uses.
 pub const TEST_ADMIN_TOKEN: &str = "test-admin-token";
 
