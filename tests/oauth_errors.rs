@@ -14,6 +14,9 @@ use oauth_support::*;
 use reqwest::Method;
 use serde_json::json;
 
+/// A form or query string.
+type Form<'a> = Vec<(&'a str, &'a str)>;
+
 async fn acme_client(server: &TestServer) -> (String, OAuthTestClient) {
     let org = new_org(server, "Acme", "acme.test").await;
     let client = server
@@ -296,7 +299,7 @@ async fn token_endpoint_errors(engine: Engine) {
         .to_string();
     let id = client.client_id.as_str();
     let secret = client.client_secret.as_str();
-    let cases: Vec<(Vec<(&str, &str)>, u16, &str)> = vec![
+    let cases: Vec<(Form, u16, &str)> = vec![
         (
             vec![("client_id", id), ("client_secret", secret)],
             400,

@@ -349,7 +349,7 @@ impl App {
             json!({ "client_id": secret.client_id, "secret_id": secret.id }),
         )];
         self.store
-            .revoke_oauth_secrets(&[secret.id.clone()], now, &events)
+            .revoke_oauth_secrets(std::slice::from_ref(&secret.id), now, &events)
             .await?;
         Ok(())
     }
