@@ -10,6 +10,7 @@
 
 pub mod access;
 pub mod authorize;
+mod client_auth;
 pub mod clients;
 mod expiry;
 pub mod secrets;
@@ -21,11 +22,12 @@ use serde::Serialize;
 use strum::{AsRefStr, Display, IntoStaticStr};
 
 use super::ServiceError;
+use crate::domain::ClientAuthMethod;
 
 pub use access::FoundAccess;
 pub use authorize::{Approval, Authorization, AuthorizationParams, AuthorizeError};
 pub use clients::{ClientChange, IssuedSecret, NewClient, OAuthClientState};
-pub use token::{IssuedTokens, TokenCaller, TokenOutcome};
+pub use token::{IssuedTokens, TokenOutcome};
 
 /// The authorization server's settings (`--oauth-*`).
 #[derive(Debug, Clone)]
@@ -48,6 +50,20 @@ impl Default for OAuthSettings {
             rotate_refresh_tokens: false,
         }
     }
+}
+
+/// What a token request said about its caller, as the journal and the activity record it
+/// (never a secret).
+#[derive(Debug, Clone, Default)]
+pub struct TokenCaller {
+    /// The organization of the client, once `client_id` named a known client.
+    pub org_id: Option<String>,
+    pub client_id: Option<String>,
+    pub grant_type: Option<String>,
+    /// The secret that authenticated the request.
+    pub secret_id: Option<String>,
+    /// How the client tried to authenticate.
+    pub auth_method: Option<ClientAuthMethod>,
 }
 
 /// The error codes of RFC 6749 (§4.1.2.1 and §5.2).

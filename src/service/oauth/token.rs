@@ -1,22 +1,20 @@
-//! The token endpoint's rules (RFC 6749 §2.3.1, §3.2, §4.1.3, §5, §6; RFC 7636 §4.5): client
-//! authentication by `client_secret_post` or `client_secret_basic`, and the grants
-//! `authorization_code`, `refresh_token` and (when the organization allows it)
-//! `client_credentials`.
+//! The token endpoint's rules (RFC 6749 §3.2, §4.1.3, §5, §6; RFC 7636 §4.5): client
+//! authentication (`client_auth`), then the grants `authorization_code`, `refresh_token` and
+//! (when the organization allows it) `client_credentials`.
 
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine as _;
 use serde::Serialize;
 use serde_json::json;
 
+use super::client_auth::Caller;
 use super::secrets::{is_pkce_text, new_selector_token, pkce_matches, selector_of};
 use super::secrets::{CODE_PREFIX, REFRESH_PREFIX};
-use super::{OAuthError, OAuthErrorCode, Params};
-use crate::domain::{ClientAuthMethod, GrantType, Timestamp};
+use super::{OAuthError, OAuthErrorCode, Params, TokenCaller};
+use crate::domain::{GrantType, Timestamp};
 use crate::service::connection::SecretStatus;
 use crate::service::credentials::{hash_secret, secret_matches};
 use crate::service::events::{event, kinds, Actor};
 use crate::service::App;
-use crate::store::{OAuthClient, OAuthGrant, OAuthRefreshToken, OAuthSecret, Org};
+use crate::store::{OAuthGrant, OAuthRefreshToken};
 
 /// A successful token response (RFC 6749 §5.1).
 #[derive(Debug, Clone, Serialize)]
@@ -29,62 +27,11 @@ pub struct IssuedTokens {
     pub refresh_token: Option<String>,
 }
 
-/// What a token request said about its caller, as the journal and the activity record it
-/// (never a secret).
-#[derive(Debug, Clone, Default)]
-pub struct TokenCaller {
-    /// The organization of the client, once `client_id` named a known client.
-    pub org_id: Option<String>,
-    pub client_id: Option<String>,
-    pub grant_type: Option<String>,
-    /// The secret that authenticated the request.
-    pub secret_id: Option<String>,
-    /// How the client tried to authenticate.
-    pub auth_method: Option<ClientAuthMethod>,
-}
-
 /// A token request's caller and answer.
 #[derive(Debug)]
 pub struct TokenOutcome {
     pub caller: TokenCaller,
     pub result: Result<IssuedTokens, OAuthError>,
-}
-
-/// An authenticated client.
-struct Caller {
-    client: OAuthClient,
-    org: Org,
-    secret: OAuthSecret,
-    /// Every secret of the client (the grant's own may be another).
-    secrets: Vec<OAuthSecret>,
-}
-
-/// `client_id:client_secret` of a Basic header, each form-decoded (RFC 6749 §2.3.1).
-fn basic_credentials(value: &str) -> Result<(String, String), OAuthError> {
-    let invalid = || {
-        OAuthError::invalid_client("the Authorization header is not valid Basic credentials: base64 of client_id:client_secret")
-    };
-    let (_, encoded) = value.trim().split_once(' ').ok_or_else(invalid)?;
-    let decoded = STANDARD.decode(encoded.trim()).map_err(|_| invalid())?;
-    let text = String::from_utf8(decoded).map_err(|_| invalid())?;
-    let (id, secret) = text.split_once(':').ok_or_else(invalid)?;
-    let form_decode = |part: &str| -> String {
-        url::form_urlencoded::parse(format!("x={part}").as_bytes())
-            .next()
-            .map(|(_, v)| v.into_owned())
-            .unwrap_or_default()
-    };
-    let (id, secret) = (form_decode(id), form_decode(secret));
-    if id.is_empty() || secret.is_empty() || id.contains('\0') || secret.contains('\0') {
-        return Err(invalid());
-    }
-    Ok((id, secret))
-}
-
-fn is_basic(authorization: Option<&str>) -> bool {
-    authorization
-        .and_then(|value| value.trim().split(' ').next())
-        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("basic"))
 }
 
 impl App {
@@ -157,82 +104,6 @@ impl App {
             )),
             Err(_) => Err(unsupported("grant_type must be authorization_code or refresh_token")),
         }
-    }
-
-    /// Client authentication: exactly one of `client_secret_post` and `client_secret_basic`,
-    /// a known client, and a live secret of it (compared by hash in constant time).
-    async fn authenticate_client(
-        &self,
-        authorization: Option<&str>,
-        params: &Params,
-        seen: &mut TokenCaller,
-    ) -> Result<Caller, OAuthError> {
-        let (client_id, presented) = if is_basic(authorization) {
-            seen.auth_method = Some(ClientAuthMethod::ClientSecretBasic);
-            if params.get("client_secret").is_some() {
-                return Err(OAuthError::invalid_request(
-                    "client credentials in both the Authorization header and the body: use one method",
-                ));
-            }
-            let (id, secret) = basic_credentials(authorization.unwrap_or_default())?;
-            if params.get("client_id").is_some_and(|body_id| body_id != id) {
-                return Err(OAuthError::invalid_request(
-                    "the client_id in the body is not the one in the Authorization header",
-                ));
-            }
-            seen.client_id = Some(id.clone());
-            (id, secret)
-        } else {
-            seen.auth_method = Some(ClientAuthMethod::ClientSecretPost);
-            let missing = "client authentication is missing: send client_id and client_secret in the body, or use HTTP Basic";
-            let id = params
-                .get("client_id")
-                .ok_or_else(|| OAuthError::invalid_client(missing))?;
-            let secret = params
-                .get("client_secret")
-                .ok_or_else(|| OAuthError::invalid_client(missing))?;
-            (id.to_string(), secret.to_string())
-        };
-        let client = self
-            .store
-            .get_oauth_client(&client_id)
-            .await?
-            .ok_or_else(|| OAuthError::invalid_client("unknown client_id"))?;
-        seen.org_id = Some(client.org_id.clone());
-        let secrets: Vec<OAuthSecret> = self
-            .store
-            .list_oauth_secrets(&client.org_id)
-            .await?
-            .into_iter()
-            .filter(|s| s.client_id == client.id)
-            .collect();
-        // Every secret is compared, whichever matches.
-        let mut matched = None;
-        for secret in &secrets {
-            if secret_matches(&presented, &secret.secret_hash) {
-                matched = Some(secret.clone());
-            }
-        }
-        let secret =
-            matched.ok_or_else(|| OAuthError::invalid_client("the client secret is wrong"))?;
-        seen.secret_id = Some(secret.id.clone());
-        let now = self.now().await?;
-        match SecretStatus::of(&secret, now) {
-            SecretStatus::Revoked => return Err(OAuthError::invalid_client(
-                "this client secret was revoked: an admin must create a new one and authorise again",
-            )),
-            SecretStatus::Expired => return Err(OAuthError::invalid_client(
-                "this client secret expired: an admin must create a new one and authorise again",
-            )),
-            SecretStatus::Active | SecretStatus::Expiring => {}
-        }
-        let org = self.require_org(&client.org_id).await?;
-        Ok(Caller {
-            client,
-            org,
-            secret,
-            secrets,
-        })
     }
 
     /// `grant_type=authorization_code`: a single-use code of this client, for this redirect
@@ -491,29 +362,4 @@ fn new_refresh_token(grant_id: &str, now: Timestamp) -> (OAuthRefreshToken, Stri
         replaced_at: None,
     };
     (row, token)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn basic_credentials_are_form_decoded() {
-        let header = format!("Basic {}", STANDARD.encode("SCIM.a%3Ab:s%20t"));
-        assert_eq!(
-            basic_credentials(&header).unwrap(),
-            ("SCIM.a:b".to_string(), "s t".to_string())
-        );
-        for bad in [
-            "Basic",
-            "Basic !!!",
-            &format!("Basic {}", STANDARD.encode("nocolon")),
-        ] {
-            let err = basic_credentials(bad).unwrap_err();
-            assert_eq!(err.code(), Some(OAuthErrorCode::InvalidClient), "{bad}");
-        }
-        assert!(is_basic(Some("basic abc")));
-        assert!(!is_basic(Some("Bearer abc")));
-        assert!(!is_basic(None));
-    }
 }
