@@ -240,7 +240,7 @@ pub struct EventView {
     pub seq: i64,
     pub at: DateTime<Utc>,
     pub kind: String,
-    /// `scim:<token id>`, `admin`, `reaper` or `system`
+    /// `scim:<token or client secret id>`, `oauth:<client id>`, `admin`, `reaper` or `system`
     pub actor: String,
     pub account_id: Option<String>,
     pub detail: Value,
