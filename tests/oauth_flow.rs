@@ -618,7 +618,37 @@ async fn access_tokens_expire_after_an_hour(engine: Engine) {
     server.stop().await;
 }
 
+/// Two exchanges of one code at once: exactly one gets tokens (the code is claimed and its grant
+/// created in one transaction), and the loser's refusal revokes them.
+async fn a_code_raced_twice_is_redeemed_once(engine: Engine) {
+    let server = engine.server().await;
+    let org = new_org(&server, "Acme", "acme.test").await;
+    let client = server
+        .admin()
+        .create_oauth_client(&org, TEST_REDIRECT_URI)
+        .await;
+    for _ in 0..3 {
+        let code = approved_code(&server, &org).await;
+        let (a, b) = tokio::join!(
+            exchange(&server, &client, &code, TEST_REDIRECT_URI),
+            exchange(&server, &client, &code, TEST_REDIRECT_URI)
+        );
+        let mut statuses = [a.status, b.status];
+        statuses.sort();
+        assert_eq!(statuses, [200, 400], "{} / {}", a.text, b.text);
+        let winner = if a.status == 200 { &a } else { &b };
+        let access = winner.json()["access_token"].as_str().unwrap().to_string();
+        assert_eq!(
+            scim_users(&server, &access).await.0,
+            401,
+            "revoked by the replay"
+        );
+    }
+    server.stop().await;
+}
+
 on_both_engines!(
+    a_code_raced_twice_is_redeemed_once,
     abm_clients_flow_with_body_credentials,
     rotated_refresh_tokens_and_reuse_revokes_the_family,
     pkce_s256_flow,

@@ -79,7 +79,8 @@ fn hidden(name: &str, value: Option<&str>) -> String {
 }
 
 /// The approval page: Allow (with the admin token, the emulator's stand-in for an
-/// administrator signing in) or Don't Allow, posted back to the authorization endpoint.
+/// administrator signing in) or Don't Allow, posted back to the authorization endpoint (by a
+/// relative URL, so that a path prefix in front of the server is kept).
 pub fn approval_page(
     authorization: &Authorization,
     problem: Option<&str>,
@@ -105,7 +106,7 @@ pub fn approval_page(
         "<h1>Allow {client} to sync users into {org} in Apple Business Manager?</h1>\
          <p class=\"note\">{client} will create, update and deactivate the user accounts of {org} \
          through SCIM. It will be sent back to {target}.</p>{problem}\
-         <form method=\"post\" action=\"/auth/oauth2/v2/authorize\">{fields}\
+         <form method=\"post\" action=\"authorize\">{fields}\
          <label for=\"admin_token\">Administrator sign-in (admin token)</label>\
          <input type=\"password\" id=\"admin_token\" name=\"admin_token\" autocomplete=\"current-password\" required>\
          <div class=\"buttons\"><button type=\"submit\" name=\"decision\" value=\"allow\">Allow</button>\
