@@ -210,9 +210,17 @@ impl App {
                 },
             )
             .await?;
+            // Cached as the row now is: a cached copy with the old `last_used_at` would make
+            // every later request write it again.
+            let mut used = record.clone();
+            used.last_used_at = Some(now);
+            let found = FoundToken {
+                record: used,
+                org: org.clone(),
+                claims_expire_at,
+            };
+            self.auth_cache.put(key, found, generation);
         } else if !from_cache {
-            // Only rows that need no write are cached: after a refresh of `last_used_at` the
-            // next request reads the row as it now is.
             let found = FoundToken {
                 record: record.clone(),
                 org: org.clone(),

@@ -109,8 +109,11 @@ impl App {
                 },
             )
             .await?;
+            // Cached as the row now is (see `authorize_scim`).
+            let mut used = found.clone();
+            used.secret.last_used_at = Some(now);
+            self.access_cache.put(*key, used, generation);
         } else if !from_cache {
-            // As for SCIM tokens: only what needs no write is cached.
             self.access_cache.put(*key, found.clone(), generation);
         }
         Ok((found.org, found.secret.id))
