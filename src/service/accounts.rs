@@ -241,7 +241,7 @@ impl App {
         let mut events = Vec::new();
         if let Some(person_id) = &change.person_id {
             let person_id = person_id.trim();
-            if person_id.is_empty() || person_id.len() > 64 {
+            if person_id.is_empty() || person_id.chars().count() > 64 {
                 return Err(ServiceError::bad_request(
                     "invalid_person_id",
                     "person_id must be 1 to 64 characters",

@@ -244,5 +244,37 @@ pub async fn apply_seed(
     State(app): State<Arc<App>>,
     AdminJson(document): AdminJson<SeedDocument>,
 ) -> AdminResult<Json<SeedSummary>> {
+    check_seed(&document)?;
     Ok(Json(app.apply_seed(&document).await?))
 }
+
+/// What the seed document's schema states and `apply_seed` does not check itself.
+fn check_seed(document: &SeedDocument) -> Result<(), ServiceError> {
+    let invalid = |detail: String| Err(ServiceError::bad_request("invalid_seed", detail));
+    for org in &document.orgs {
+        // An empty id makes an organization, token or account no path can name.
+        let ids = [org.id.as_deref()]
+            .into_iter()
+            .chain(org.tokens.iter().map(|t| t.id.as_deref()))
+            .chain(org.accounts.iter().map(|a| a.id.as_deref()));
+        if ids.flatten().any(str::is_empty) {
+            return invalid(format!(
+                "organization {}: an id must not be empty",
+                org.name
+            ));
+        }
+        for account in &org.accounts {
+            // The deactivation time must stay a time (u32::MAX days overflowed it).
+            if account.inactive_days.unwrap_or(0) > MAX_INACTIVE_DAYS {
+                return invalid(format!(
+                    "account {}: inactive_days is at most {MAX_INACTIVE_DAYS}",
+                    account.user_name
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The longest ago a seeded account can have been deactivated: a hundred years.
+const MAX_INACTIVE_DAYS: u32 = 36_500;

@@ -12,6 +12,10 @@ use super::{AdminJson, AdminResult};
 use crate::clock::ClockMode;
 use crate::service::{App, ServiceError};
 
+/// The manual clock stops here, so that every time derived from it (a token's expiry a year
+/// later, a deletion date after the retention) is still a four-digit-year RFC 3339 time.
+pub const CLOCK_LIMIT: &str = "9001-01-01T00:00:00Z";
+
 fn mode_name(mode: ClockMode) -> String {
     match mode {
         ClockMode::System => "system".into(),
@@ -51,6 +55,16 @@ pub async fn move_clock(
             .into())
         }
     };
+    let limit: DateTime<Utc> = CLOCK_LIMIT
+        .parse()
+        .expect("CLOCK_LIMIT is an RFC 3339 time");
+    if target > limit {
+        return Err(ServiceError::conflict(
+            "clock_limit",
+            format!("the manual clock stops at {CLOCK_LIMIT}: every time derived from it (a token's expiry, a deletion date) must stay a four-digit-year RFC 3339 time"),
+        )
+        .into());
+    }
     let now = app.clock.set(target).await?;
     Ok(Json(ClockView {
         now,
