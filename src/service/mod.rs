@@ -5,6 +5,7 @@ pub mod accounts;
 mod auth;
 mod auth_cache;
 mod bootstrap;
+pub mod closed_sets;
 mod cursor;
 pub use cursor::{Cursor, CursorOrder};
 pub mod error;

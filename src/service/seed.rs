@@ -25,8 +25,15 @@ pub struct SeedDocument {
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SeedOrg {
-    /// A fixed id (any string); when absent the organization is matched by name.
+    /// A fixed id (any non-empty string); when absent the organization is matched by name.
+    #[schema(min_length = 1)]
     pub id: Option<String>,
+    /// 1 to 200 characters once leading and trailing whitespace is trimmed.
+    #[schema(
+        pattern = r"^[^\u0000]*[^\s\u0000\u0085][^\u0000]*$",
+        min_length = 1,
+        max_length = 200
+    )]
     pub name: String,
     #[serde(default)]
     pub domains: Vec<SeedDomain>,
@@ -42,6 +49,11 @@ pub struct SeedOrg {
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SeedDomain {
+    /// A DNS name such as `example.com` (see `DomainRequest`).
+    #[schema(
+        pattern = r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$",
+        max_length = 253
+    )]
     pub name: String,
     #[serde(default = "yes")]
     pub verified: bool,
@@ -55,31 +67,52 @@ fn yes() -> bool {
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SeedToken {
+    #[schema(min_length = 1)]
     pub id: Option<String>,
+    #[schema(min_length = 16)]
     pub secret: String,
-    /// Default: one calendar year after the token is first seeded.
+    /// Default: one calendar year after the token is first seeded. Years 1000 to 8999.
+    #[schema(pattern = r"^[1-8][0-9]{3}-")]
     pub expires_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SeedAccount {
+    /// A fixed id; another account's id is a conflict (409).
+    #[schema(min_length = 1)]
     pub id: Option<String>,
+    /// A SCIM userName: at most 256 characters, not only whitespace.
+    #[schema(
+        pattern = r"^[^\u0000]*[^\s\u0000\u0085][^\u0000]*$",
+        min_length = 1,
+        max_length = 256
+    )]
     pub user_name: String,
     /// `scim` (default) or `manual`.
+    #[schema(value_type = Option<super::closed_sets::AccountSourceName>)]
     pub source: Option<String>,
-    /// Default `["Staff"]`.
+    /// Default `["Staff"]`. Role names are case-insensitive.
+    #[schema(value_type = Option<Vec<super::closed_sets::RoleName>>)]
     pub roles: Option<Vec<String>>,
     /// `active` (default) or `inactive`.
+    #[schema(value_type = Option<super::closed_sets::SeededStateName>)]
     pub state: Option<String>,
-    /// For inactive accounts: deactivated this many days ago (default 0).
+    /// For inactive accounts: deactivated this many days ago (default 0, at most 36500).
+    #[schema(maximum = 36500)]
     pub inactive_days: Option<u32>,
+    #[schema(max_length = 2048)]
     pub external_id: Option<String>,
+    #[schema(max_length = 2048)]
     pub given_name: Option<String>,
+    #[schema(max_length = 2048)]
     pub family_name: Option<String>,
+    #[schema(max_length = 2048)]
     pub email: Option<String>,
     pub person_id: Option<String>,
-    /// Any further SCIM User attributes (e.g. the enterprise extension).
+    /// Any further SCIM User attributes (e.g. the enterprise extension), checked as the body of
+    /// a SCIM `POST /Users` is (see the SCIM `/Schemas`).
+    #[schema(value_type = Option<Object>)]
     pub attributes: Option<Value>,
 }
 

@@ -17,14 +17,19 @@ use crate::service::{App, ServiceError};
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AccountListQuery {
-    /// `active|inactive|conflict`
+    #[param(value_type = Option<crate::service::closed_sets::AccountStateName>)]
     state: Option<String>,
-    /// `scim|manual`
+    #[param(value_type = Option<crate::service::closed_sets::AccountSourceName>)]
     source: Option<String>,
+    /// Accounts holding this role (case-insensitive).
+    #[param(value_type = Option<crate::service::closed_sets::RoleName>)]
     role: Option<String>,
+    /// Exactly this userName, case-insensitively.
     user_name: Option<String>,
+    /// A `next_cursor` this server returned (anything else: 400 `invalid_cursor`).
     cursor: Option<String>,
-    /// 1 to 1000, default 100.
+    /// Page size, default 100.
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<i64>,
 }
 

@@ -193,6 +193,23 @@ pub async fn run_reaper(
 mod tests {
     use super::*;
 
+    /// Every duration the document allows moves the clock (the limit aside).
+    #[test]
+    fn every_documented_duration_parses() {
+        let doc = super::super::document();
+        let schema = &doc["components"]["schemas"]["ClockRequest"]["oneOf"][0];
+        let pattern = schema["properties"]["advance"]["pattern"].as_str().unwrap();
+        let start: DateTime<Utc> = "2026-01-31T00:00:00Z".parse().unwrap();
+        let re = regex::Regex::new(pattern).unwrap();
+        for text in super::super::openapi::tests::samples(pattern, 500) {
+            assert!(re.is_match(&text), "{text}");
+            assert!(advance(start, &text).is_ok(), "{text:?} matches {pattern}");
+        }
+        for bad in ["", "P", "PT", "P1DT", "31D", "P-1D", "P1.D", "p1d", "P1D "] {
+            assert!(!re.is_match(bad), "{bad}");
+        }
+    }
+
     #[test]
     fn iso_durations() {
         let start: DateTime<Utc> = "2026-01-31T00:00:00Z".parse().unwrap();
