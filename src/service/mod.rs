@@ -5,6 +5,7 @@ pub mod accounts;
 mod auth;
 mod auth_cache;
 mod bootstrap;
+pub mod closed_sets;
 mod connection;
 mod credentials;
 mod cursor;
