@@ -5,11 +5,23 @@
 # documented: its body matches the schema (response_schema_conformance), its status code
 # (status_code_conformance) and its content type (content_type_conformance) are listed.
 #
+# Every operation must also be reached (issue 13): schemathesis_setup.py first makes pools of
+# organizations, accounts, domains and tokens through the admin API and writes the run's
+# configuration (target/schemathesis/schemathesis.toml), which binds each operation's path
+# parameters to its pool; schemathesis_hooks.py pairs each drawn id with its organization. The
+# stateful phase follows the document's links (create, then read, change, delete, renew). The
+# run fails when schemathesis warns that an operation mostly rejected valid data (the document is
+# looser than the handler) or never got past 404, and when an operation never answered 2xx to
+# valid data (schemathesis_summary.py, which also prints how much was reached).
+#
 #   scripts/schemathesis.sh                 # defaults: 30 examples per operation, 600 s at most
 #   MAX_EXAMPLES=100 MAX_TIME=1200 scripts/schemathesis.sh
+#   STATEFUL_EXAMPLES=50 scripts/schemathesis.sh   # fewer stateful scenarios (default 10 x examples)
 #
-# schemathesis (PyPI, pinned below) is installed in a venv under target/. Exit status is
-# schemathesis's: 0 when every check passed. The server log is left in target/schemathesis/.
+# schemathesis (PyPI, pinned below) is installed in a venv under $CARGO_TARGET_DIR (default
+# target/), and the server is $CARGO_TARGET_DIR/debug/abm-scim. Exit status: 0 when every check
+# passed and every operation was reached. Reports and the server log are left in
+# $CARGO_TARGET_DIR/schemathesis/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,8 +29,14 @@ SCHEMATHESIS_VERSION=4.32.5
 MAX_EXAMPLES=${MAX_EXAMPLES:-30}
 MAX_TIME=${MAX_TIME:-600}
 SEED=${SEED:-8}
-VENV=target/schemathesis-venv
-OUT=target/schemathesis
+# Stateful scenarios (chains of linked calls): ten for each example of the other phases.
+STATEFUL_EXAMPLES=${STATEFUL_EXAMPLES:-$((MAX_EXAMPLES * 10))}
+TARGET=${CARGO_TARGET_DIR:-target}
+mkdir -p "$TARGET"
+TARGET=$(cd "$TARGET" && pwd)
+VENV=$TARGET/schemathesis-venv
+OUT=$TARGET/schemathesis
+SCRIPTS=$PWD/scripts
 ADMIN_TOKEN=schemathesis-admin-token
 
 if ! "$VENV/bin/schemathesis" --version 2>/dev/null | grep -q "version $SCHEMATHESIS_VERSION\$"; then
@@ -28,9 +46,10 @@ if ! "$VENV/bin/schemathesis" --version 2>/dev/null | grep -q "version $SCHEMATH
 fi
 
 cargo build --quiet --bin abm-scim
+rm -rf "$OUT"
 mkdir -p "$OUT"
 PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-target/debug/abm-scim --listen "127.0.0.1:$PORT" --database-url sqlite::memory: \
+"$TARGET/debug/abm-scim" --listen "127.0.0.1:$PORT" --database-url sqlite::memory: \
     --admin-token "$ADMIN_TOKEN" --clock manual --log-format json \
     >"$OUT/server.stdout" 2>"$OUT/server.log" &
 SERVER=$!
@@ -41,12 +60,17 @@ for _ in $(seq 1 100); do
     sleep 0.1
 done
 
+"$VENV/bin/python" "$SCRIPTS/schemathesis_setup.py" "http://127.0.0.1:$PORT" "$ADMIN_TOKEN" "$OUT" \
+    "$SCRIPTS/schemathesis_hooks.py" "$STATEFUL_EXAMPLES"
+export ABM_SCHEMATHESIS_FIXTURES=$OUT/fixtures.json
+curl -fsS "http://127.0.0.1:$PORT/openapi.json" >"$OUT/openapi.json"
+
 start=$(date +%s)
-status=0
 # A hard bound with timeout(1): schemathesis's own --max-time would repeat fuzzing until it is spent.
-# Run from $OUT so its .schemathesis/ cache stays under target/.
-ROOT=$PWD
-(cd "$OUT" && timeout --kill-after=10 "$MAX_TIME" "$ROOT/$VENV/bin/schemathesis" run \
+# Run from $OUT so its .schemathesis/ cache stays there.
+set +e
+(cd "$OUT" && timeout --kill-after=10 "$MAX_TIME" "$VENV/bin/schemathesis" \
+    --config-file "$OUT/schemathesis.toml" run \
     "http://127.0.0.1:$PORT/openapi.json" \
     --header "Authorization: Bearer $ADMIN_TOKEN" \
     --checks not_a_server_error,response_schema_conformance,status_code_conformance,content_type_conformance \
@@ -55,7 +79,12 @@ ROOT=$PWD
     --workers 1 \
     --seed "$SEED" \
     --suppress-health-check too_slow,filter_too_much \
-    --report junit --report-dir .) \
-    || status=$?
-echo "schemathesis: exit $status after $(($(date +%s) - start)) s (report and server log in $OUT/)"
+    --report junit,json,ndjson --report-dir . \
+    --report-json-path run.json --report-ndjson-path events.ndjson) 2>&1 | tee "$OUT/output.txt"
+status=${PIPESTATUS[0]}
+set -e
+echo "schemathesis: exit $status after $(($(date +%s) - start)) s (reports and server log in $OUT/)"
+"$VENV/bin/python" "$SCRIPTS/schemathesis_summary.py" "$OUT" || {
+    [ "$status" != 0 ] || status=1
+}
 exit "$status"

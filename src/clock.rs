@@ -22,6 +22,10 @@ pub enum ClockMode {
     Manual,
 }
 
+/// The manual clock stops here, so that every time derived from it (a token's expiry a year
+/// later, a deletion date after the retention) is still a four-digit-year RFC 3339 time.
+pub const CLOCK_LIMIT: &str = "9001-01-01T00:00:00Z";
+
 #[derive(Debug, thiserror::Error)]
 pub enum ClockError {
     #[error("the server runs on the system clock; start it with --clock manual to move time")]

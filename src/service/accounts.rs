@@ -53,6 +53,22 @@ pub enum Resolution {
     MakeManual,
 }
 
+impl Resolution {
+    /// The name the admin API takes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Resolution::Relink => "relink",
+            Resolution::MakeManual => "make_manual",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        [Resolution::Relink, Resolution::MakeManual]
+            .into_iter()
+            .find(|r| r.as_str() == name)
+    }
+}
+
 impl App {
     pub async fn admin_get_account(&self, org_id: &str, id: &str) -> ServiceResult<Account> {
         self.require_org(org_id).await?;
@@ -233,7 +249,7 @@ impl App {
         let mut events = Vec::new();
         if let Some(person_id) = &change.person_id {
             let person_id = person_id.trim();
-            if person_id.is_empty() || person_id.len() > 64 {
+            if person_id.is_empty() || person_id.chars().count() > 64 {
                 return Err(ServiceError::bad_request(
                     "invalid_person_id",
                     "person_id must be 1 to 64 characters",

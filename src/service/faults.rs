@@ -23,9 +23,13 @@ pub enum FaultAction {
     /// Answer `429` with `Retry-After`.
     RateLimit { rate_limit: RateLimit },
     /// Wait before handling the request normally.
-    Delay { delay_ms: u64 },
+    Delay {
+        #[schema(maximum = 60000)]
+        delay_ms: u64,
+    },
     /// Answer with this SCIM error.
     Error {
+        #[schema(minimum = 400, maximum = 599)]
         status: u16,
         scim_type: Option<String>,
         detail: Option<String>,
@@ -34,6 +38,7 @@ pub enum FaultAction {
 
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RateLimit {
+    #[schema(maximum = 86400)]
     pub retry_after_s: u64,
 }
 
@@ -44,8 +49,10 @@ pub struct FaultRule {
     pub matcher: FaultMatch,
     pub action: FaultAction,
     /// Fire this many times, then stop (remaining count is shown).
+    #[schema(maximum = 18446744073709551615_u64)]
     pub times: Option<u64>,
     /// Fire with this probability (0..=1) on each matching request.
+    #[schema(minimum = 0, maximum = 1)]
     pub probability: Option<f64>,
 }
 

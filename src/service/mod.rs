@@ -5,6 +5,7 @@ pub mod accounts;
 mod auth;
 mod auth_cache;
 mod bootstrap;
+pub mod closed_sets;
 mod connect;
 mod connection;
 mod credentials;

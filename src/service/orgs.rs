@@ -25,7 +25,7 @@ impl App {
 
     pub async fn create_org(&self, new: NewOrg) -> ServiceResult<(Org, Vec<Domain>)> {
         let name = new.name.trim();
-        if name.is_empty() || name.len() > 200 {
+        if name.is_empty() || name.chars().count() > 200 {
             return Err(ServiceError::bad_request(
                 "invalid_name",
                 "name must be 1 to 200 characters",
@@ -128,7 +128,7 @@ impl App {
         let name = match &change.name {
             Some(name) => {
                 let name = name.trim();
-                if name.is_empty() || name.len() > 200 {
+                if name.is_empty() || name.chars().count() > 200 {
                     return Err(ServiceError::bad_request(
                         "invalid_name",
                         "name must be 1 to 200 characters",

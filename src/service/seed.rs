@@ -27,8 +27,15 @@ pub struct SeedDocument {
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SeedOrg {
-    /// A fixed id (any string); when absent the organization is matched by name.
+    /// A fixed id (any non-empty string); when absent the organization is matched by name.
+    #[schema(min_length = 1)]
     pub id: Option<String>,
+    /// 1 to 200 characters once leading and trailing whitespace is trimmed.
+    #[schema(
+        pattern = r"^[^\u0000]*[^\s\u0000\u0085][^\u0000]*$",
+        min_length = 1,
+        max_length = 200
+    )]
     pub name: String,
     #[serde(default)]
     pub domains: Vec<SeedDomain>,
@@ -44,6 +51,11 @@ pub struct SeedOrg {
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SeedDomain {
+    /// A DNS name such as `example.com` (see `DomainRequest`).
+    #[schema(
+        pattern = r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$",
+        max_length = 253
+    )]
     pub name: String,
     #[serde(default = "yes")]
     pub verified: bool,
@@ -57,31 +69,52 @@ fn yes() -> bool {
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SeedToken {
+    #[schema(min_length = 1)]
     pub id: Option<String>,
+    #[schema(min_length = 16)]
     pub secret: String,
-    /// Default: one calendar year after the token is first seeded.
+    /// Default: one calendar year after the token is first seeded. Years 1000 to 8999.
+    #[schema(pattern = r"^[1-8][0-9]{3}-")]
     pub expires_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SeedAccount {
+    /// A fixed id; another account's id is a conflict (409).
+    #[schema(min_length = 1)]
     pub id: Option<String>,
+    /// A SCIM userName: at most 256 characters, not only whitespace.
+    #[schema(
+        pattern = r"^[^\u0000]*[^\s\u0000\u0085][^\u0000]*$",
+        min_length = 1,
+        max_length = 256
+    )]
     pub user_name: String,
     /// `scim` (default) or `manual`.
+    #[schema(value_type = Option<AccountSource>)]
     pub source: Option<String>,
-    /// Default `["Staff"]`.
+    /// Default `["Staff"]`. Role names are case-insensitive.
+    #[schema(value_type = Option<Vec<Role>>)]
     pub roles: Option<Vec<String>>,
     /// `active` (default) or `inactive`.
+    #[schema(value_type = Option<super::closed_sets::SeededStateName>)]
     pub state: Option<String>,
-    /// For inactive accounts: deactivated this many days ago (default 0).
+    /// For inactive accounts: deactivated this many days ago (default 0, at most 36500).
+    #[schema(maximum = 36500)]
     pub inactive_days: Option<u32>,
+    #[schema(max_length = 2048)]
     pub external_id: Option<String>,
+    #[schema(max_length = 2048)]
     pub given_name: Option<String>,
+    #[schema(max_length = 2048)]
     pub family_name: Option<String>,
+    #[schema(max_length = 2048)]
     pub email: Option<String>,
     pub person_id: Option<String>,
-    /// Any further SCIM User attributes (e.g. the enterprise extension).
+    /// Any further SCIM User attributes (e.g. the enterprise extension), checked as the body of
+    /// a SCIM `POST /Users` is (see the SCIM `/Schemas`).
+    #[schema(value_type = Option<Object>)]
     pub attributes: Option<Value>,
 }
 
@@ -103,6 +136,7 @@ impl App {
     /// Applies a seed document. Existing organizations (by id, else by name), tokens (by id) and
     /// accounts (by userName) are brought to the described state; nothing is duplicated.
     pub async fn apply_seed(&self, document: &SeedDocument) -> ServiceResult<SeedSummary> {
+        check_seed(document)?;
         let mut summary = SeedSummary { orgs: Vec::new() };
         for seed in &document.orgs {
             summary.orgs.push(self.seed_org(seed).await?);
@@ -393,3 +427,35 @@ impl App {
         Ok((deleted, revoked))
     }
 }
+
+/// What the seed document's schema states beyond its types, checked before anything is applied
+/// (through the admin API and `--seed` alike), so a refused document changes nothing.
+fn check_seed(document: &SeedDocument) -> ServiceResult<()> {
+    let invalid = |detail: String| Err(ServiceError::bad_request("invalid_seed", detail));
+    for org in &document.orgs {
+        // An empty id makes an organization, token or account no path can name.
+        let ids = [org.id.as_deref()]
+            .into_iter()
+            .chain(org.tokens.iter().map(|t| t.id.as_deref()))
+            .chain(org.accounts.iter().map(|a| a.id.as_deref()));
+        if ids.flatten().any(str::is_empty) {
+            return invalid(format!(
+                "organization {}: an id must not be empty",
+                org.name
+            ));
+        }
+        for account in &org.accounts {
+            // The deactivation time must stay a time (u32::MAX days overflowed it).
+            if account.inactive_days.unwrap_or(0) > MAX_INACTIVE_DAYS {
+                return invalid(format!(
+                    "account {}: inactive_days is at most {MAX_INACTIVE_DAYS}",
+                    account.user_name
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The longest ago a seeded account can have been deactivated: a hundred years.
+const MAX_INACTIVE_DAYS: u32 = 36_500;

@@ -17,14 +17,19 @@ use crate::service::{App, ServiceError};
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AccountListQuery {
-    /// `active|inactive|conflict`
+    #[param(value_type = Option<crate::domain::AccountState>)]
     state: Option<String>,
-    /// `scim|manual`
+    #[param(value_type = Option<crate::domain::AccountSource>)]
     source: Option<String>,
+    /// Accounts holding this role (case-insensitive).
+    #[param(value_type = Option<crate::domain::Role>)]
     role: Option<String>,
+    /// Exactly this userName, case-insensitively.
     user_name: Option<String>,
+    /// A `next_cursor` this server returned (anything else: 400 `invalid_cursor`).
     cursor: Option<String>,
-    /// 1 to 1000, default 100.
+    /// Page size, default 100.
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<i64>,
 }
 
@@ -135,17 +140,15 @@ pub async fn resolve_account(
     Path((org, id)): Path<(String, String)>,
     AdminJson(body): AdminJson<ResolveRequest>,
 ) -> AdminResult<Json<AccountView>> {
-    let resolution = match body.action.as_str() {
-        "relink" => Resolution::Relink,
-        "make_manual" => Resolution::MakeManual,
-        other => {
-            return Err(ServiceError::bad_request(
-                "invalid_action",
-                format!("action must be relink or make_manual, not {other:?}"),
-            )
-            .into())
-        }
-    };
+    let resolution = Resolution::parse(&body.action).ok_or_else(|| {
+        ServiceError::bad_request(
+            "invalid_action",
+            format!(
+                "action must be relink or make_manual, not {:?}",
+                body.action
+            ),
+        )
+    })?;
     Ok(Json(AccountView::from(
         &app.admin_resolve_account(&org, &id, resolution).await?,
     )))

@@ -20,12 +20,16 @@ const POLL_EVERY: Duration = Duration::from_millis(50);
 #[into_params(parameter_in = Query)]
 pub struct ActivityQuery {
     /// Only events after this cursor (`seq` of the last event seen; default 0).
+    #[param(minimum = 0, maximum = 9007199254740991_i64)]
     since: Option<i64>,
     /// Only events of this kind, e.g. `account_deactivated`.
     kind: Option<String>,
-    /// 1 to 1000, default 100.
+    /// Page size, default 100.
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<i64>,
-    /// Wait up to this long (e.g. `5s`, at most 30s) for a new event instead of answering empty.
+    /// Wait up to this long (e.g. `5s` or `1m30s`; at most 30 s is waited) for a new event
+    /// instead of answering empty: numbers with the units `ms`, `s`, `m` and `h`.
+    #[param(pattern = r"^(?:[0-9]{1,6}(?:ms|s|m|h))*$")]
     wait: Option<String>,
 }
 
@@ -69,5 +73,27 @@ pub async fn list_activity(
             }));
         }
         tokio::time::sleep(POLL_EVERY).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every `wait` the document allows is a duration the handler reads.
+    #[test]
+    fn every_documented_wait_parses() {
+        let doc = super::super::document();
+        let parameters = doc["paths"]["/admin/v1/orgs/{org}/activity"]["get"]["parameters"]
+            .as_array()
+            .unwrap();
+        let wait = parameters.iter().find(|p| p["name"] == "wait").unwrap();
+        let pattern = wait["schema"]["pattern"].as_str().unwrap();
+        for text in super::super::openapi::tests::samples(pattern, 300) {
+            if !text.is_empty() {
+                assert!(
+                    humantime::parse_duration(&text).is_ok(),
+                    "{text:?} matches {pattern}"
+                );
+            }
+        }
     }
 }

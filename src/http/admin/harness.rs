@@ -23,8 +23,11 @@ pub struct RequestsQuery {
     method: Option<String>,
     /// Path prefix below the SCIM base, e.g. `/Users`.
     path: Option<String>,
+    /// Only entries answered with this status.
+    #[param(minimum = 100, maximum = 599)]
     status: Option<u16>,
     /// Only entries after this `seq`.
+    #[param(maximum = 9007199254740991_u64)]
     since: Option<u64>,
 }
 

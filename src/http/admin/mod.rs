@@ -5,6 +5,7 @@ mod activity;
 mod harness;
 mod oauth;
 mod oauth_views;
+mod openapi;
 mod orgs;
 mod scim;
 mod system;
@@ -23,6 +24,7 @@ use utoipa::OpenApi;
 use super::error::AdminError;
 use super::extract::bearer_token;
 use crate::service::{App, ServiceError};
+use openapi::{ExclusiveFaultActions, Links, NonEmptyPathParameters, NulFreeBodies};
 
 pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
     Router::new()
@@ -216,7 +218,12 @@ pub type AdminResult<T> = Result<T, AdminError>;
         harness::list_requests, harness::export_har, harness::put_faults, harness::get_faults,
         harness::clear_faults, harness::reset_org, harness::apply_seed,
     ),
-    modifiers(&BearerAuth, &CommonErrors),
+    // Schemas only query parameters name (the derives register those of bodies).
+    components(schemas(crate::domain::AccountState)),
+    modifiers(
+        &BearerAuth, &CommonErrors, &NonEmptyPathParameters, &ExclusiveFaultActions, &NulFreeBodies,
+        &Links
+    ),
     tags((name = "admin", description = "Admin API"))
 )]
 pub struct AdminApi;
@@ -284,9 +291,16 @@ impl utoipa::Modify for CommonErrors {
 
 /// `GET /openapi.json`
 pub async fn openapi_json() -> Response {
+    Json(document()).into_response()
+}
+
+/// The admin API's OpenAPI 3.1 document, as `GET /openapi.json` serves it.
+pub fn document() -> serde_json::Value {
     let mut doc = AdminApi::openapi();
     doc.openapi = utoipa::openapi::OpenApiVersion::Version31;
-    Json(doc).into_response()
+    let mut doc = serde_json::to_value(doc).expect("the OpenAPI document serializes");
+    openapi::camel_case_links(&mut doc);
+    doc
 }
 
 /// `GET /admin/docs`: the OpenAPI document rendered by Redoc (loaded from its CDN by the browser).
@@ -315,7 +329,7 @@ mod tests {
     /// a malformed query string or body where it takes one (schemathesis status conformance).
     #[test]
     fn every_operation_documents_its_common_errors() {
-        let doc = serde_json::to_value(AdminApi::openapi()).unwrap();
+        let doc = document();
         let mut checked = 0;
         for (path, item) in doc["paths"].as_object().unwrap() {
             for (method, op) in item.as_object().unwrap() {

@@ -6,7 +6,9 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 
-use super::views::{CreateOrgRequest, DomainView, ErrorBody, OrgList, OrgView, PatchOrgRequest};
+use super::views::{
+    CreateOrgRequest, DomainRequest, DomainView, ErrorBody, OrgList, OrgView, PatchOrgRequest,
+};
 use super::{AdminJson, AdminResult};
 use crate::service::{App, NewOrg, OrgChange};
 use crate::store::Org;
@@ -97,12 +99,12 @@ pub async fn delete_org(
 }
 
 /// Add (or re-verify) a domain.
-#[utoipa::path(post, path = "/admin/v1/orgs/{org}/domains", tag = "admin", security(("admin_token" = [])), params(("org" = String, Path)), request_body = DomainView,
+#[utoipa::path(post, path = "/admin/v1/orgs/{org}/domains", tag = "admin", security(("admin_token" = [])), params(("org" = String, Path)), request_body = DomainRequest,
     responses((status = 201, body = DomainView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn add_domain(
     State(app): State<Arc<App>>,
     Path(org): Path<String>,
-    AdminJson(body): AdminJson<DomainView>,
+    AdminJson(body): AdminJson<DomainRequest>,
 ) -> AdminResult<(StatusCode, Json<DomainView>)> {
     let domain = app.add_domain(&org, &body.name, body.verified).await?;
     Ok((StatusCode::CREATED, Json(DomainView::from(&domain))))

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::views::{AccountView, ClockRequest, ClockView, ErrorBody, ReaperRunView};
 use super::{AdminJson, AdminResult};
-use crate::clock::ClockMode;
+use crate::clock::{ClockMode, CLOCK_LIMIT};
 use crate::service::{App, ServiceError};
 
 /// The server's current time and clock mode.
@@ -44,6 +44,16 @@ pub async fn move_clock(
             .into())
         }
     };
+    let limit: DateTime<Utc> = CLOCK_LIMIT
+        .parse()
+        .expect("CLOCK_LIMIT is an RFC 3339 time");
+    if target > limit {
+        return Err(ServiceError::conflict(
+            "clock_limit",
+            format!("the manual clock stops at {CLOCK_LIMIT}: every time derived from it (a token's expiry, a deletion date) must stay a four-digit-year RFC 3339 time"),
+        )
+        .into());
+    }
     let now = app.clock.set(target).await?;
     Ok(Json(ClockView {
         now,
@@ -171,6 +181,23 @@ pub async fn run_reaper(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every duration the document allows moves the clock (the limit aside).
+    #[test]
+    fn every_documented_duration_parses() {
+        let doc = super::super::document();
+        let schema = &doc["components"]["schemas"]["ClockRequest"]["oneOf"][0];
+        let pattern = schema["properties"]["advance"]["pattern"].as_str().unwrap();
+        let start: DateTime<Utc> = "2026-01-31T00:00:00Z".parse().unwrap();
+        let re = regex::Regex::new(pattern).unwrap();
+        for text in super::super::openapi::tests::samples(pattern, 500) {
+            assert!(re.is_match(&text), "{text}");
+            assert!(advance(start, &text).is_ok(), "{text:?} matches {pattern}");
+        }
+        for bad in ["", "P", "PT", "P1DT", "31D", "P-1D", "P1.D", "p1d", "P1D "] {
+            assert!(!re.is_match(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn iso_durations() {

@@ -71,11 +71,37 @@ pub struct OrgList {
     pub orgs: Vec<OrgView>,
 }
 
+/// A domain to add: `POST /orgs/{org}/domains`, and each of `domains` when creating an
+/// organization.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct DomainRequest {
+    /// A DNS name such as `example.com`: two labels or more, each of 1 to 63 letters, digits and
+    /// hyphens that neither starts nor ends with a hyphen, 253 characters at most. Stored
+    /// lower-case, without a trailing dot; leading and trailing whitespace is ignored.
+    #[schema(
+        pattern = r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$",
+        max_length = 253,
+        example = "example.com"
+    )]
+    pub name: String,
+    /// Default `false`.
+    #[serde(default)]
+    pub verified: bool,
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateOrgRequest {
+    /// 1 to 200 characters once leading and trailing whitespace is trimmed (it is not stored).
+    #[schema(
+        pattern = r"^[^\u0000]*[^\s\u0000\u0085][^\u0000]*$",
+        min_length = 1,
+        max_length = 200,
+        example = "Example Inc."
+    )]
     pub name: String,
+    /// Domains to add at once (the same name twice counts once).
     #[serde(default)]
-    pub domains: Vec<DomainView>,
+    pub domains: Vec<DomainRequest>,
     /// Default `true`.
     pub federated_authentication: Option<bool>,
     /// Default `false`.
@@ -84,13 +110,22 @@ pub struct CreateOrgRequest {
     pub require_verified_domain: Option<bool>,
 }
 
+/// Absent or `null` fields are left as they are.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct PatchOrgRequest {
+    /// 1 to 200 characters once leading and trailing whitespace is trimmed (it is not stored).
+    #[schema(
+        pattern = r"^[^\u0000]*[^\s\u0000\u0085][^\u0000]*$",
+        min_length = 1,
+        max_length = 200
+    )]
     pub name: Option<String>,
+    /// Turning it off disconnects SCIM (synced accounts become manual accounts).
     pub federated_authentication: Option<bool>,
     pub auto_merge: Option<bool>,
     pub require_verified_domain: Option<bool>,
-    /// `none|scim|oidc_google|oidc_entra|oidc_custom`
+    /// Any source but `scim` needs SCIM disconnected first (else 409 `sync_source_conflict`).
+    #[schema(value_type = Option<SyncSource>)]
     pub directory_sync_source: Option<String>,
     /// Emulator setting for headless tests: allow `grant_type=client_credentials` at the OAuth
     /// token endpoint (Apple Business Manager's flow is interactive). Default `false`.
@@ -211,26 +246,55 @@ pub struct AccountList {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateAccountRequest {
+    /// 1 to 256 characters once leading and trailing whitespace is trimmed (it is not stored);
+    /// unique in the organization, case-insensitively (else 409 `user_name_taken`).
+    #[schema(
+        pattern = r"^[^\u0000]*[^\s\u0000\u0085][^\u0000]*$",
+        min_length = 1,
+        max_length = 256,
+        example = "ann@example.com"
+    )]
     pub user_name: String,
     pub given_name: Option<String>,
     pub family_name: Option<String>,
-    /// Default `["Staff"]`.
+    /// Default `["Staff"]`. Role names are case-insensitive; a role listed twice counts once.
+    #[schema(value_type = Option<Vec<Role>>, min_items = 1)]
     pub roles: Option<Vec<String>>,
 }
 
+/// Absent or `null` fields are left as they are. An account synced by SCIM takes only `roles`
+/// and `person_id` (anything else: 409 `read_only`).
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct PatchAccountRequest {
+    /// 1 to 256 characters once leading and trailing whitespace is trimmed (it is not stored);
+    /// unique in the organization, case-insensitively (else 409 `user_name_taken`).
+    #[schema(
+        pattern = r"^[^\u0000]*[^\s\u0000\u0085][^\u0000]*$",
+        min_length = 1,
+        max_length = 256
+    )]
     pub user_name: Option<String>,
     pub given_name: Option<String>,
     pub family_name: Option<String>,
+    /// Role names are case-insensitive; a role listed twice counts once.
+    #[schema(value_type = Option<Vec<Role>>, min_items = 1)]
     pub roles: Option<Vec<String>>,
+    /// 1 to 64 characters once leading and trailing whitespace is trimmed (it is not stored).
+    /// Changing the Person ID of a synced account puts it in `conflict`.
+    #[schema(
+        pattern = r"^[^\u0000]*[^\s\u0000\u0085][^\u0000]*$",
+        min_length = 1,
+        max_length = 64
+    )]
     pub person_id: Option<String>,
+    /// `false` deactivates the account (it is deleted once the retention has passed).
     pub active: Option<bool>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ResolveRequest {
-    /// `relink` or `make_manual`
+    /// `relink`: SCIM sees the account again; `make_manual`: it stays, detached from the IdP.
+    #[schema(value_type = crate::service::closed_sets::ResolveActionName)]
     pub action: String,
 }
 
@@ -272,13 +336,72 @@ pub struct ClockView {
     pub mode: crate::clock::ClockMode,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+/// Exactly one of `advance` and `set`; the schema below says what each holds.
+#[derive(Debug, Deserialize)]
 pub struct ClockRequest {
-    /// ISO 8601 duration to move forward, e.g. `P31D` or `PT1H`.
     pub advance: Option<String>,
-    /// A time to move to (never backwards).
     pub set: Option<DateTime<Utc>>,
 }
+
+/// An ISO 8601 duration as `POST /clock` reads it: `P`, then date components (`Y`ears and
+/// `M`onths are calendar ones, `W`eeks, `D`ays), then `T` and time components (`H`, `M`, `S`);
+/// at least one component; each number has at most 4 digits and an optional fraction.
+pub const DURATION_PATTERN: &str = r"^P(?:(?:[0-9]{1,4}(?:[.,][0-9]{1,3})?[YMWD]){1,4}(?:T(?:[0-9]{1,4}(?:[.,][0-9]{1,3})?[HMS]){1,3})?|T(?:[0-9]{1,4}(?:[.,][0-9]{1,3})?[HMS]){1,3})$";
+
+/// An RFC 3339 time this server can move its clock to: years 1000 to 8999.
+pub const CLOCK_TIME_PATTERN: &str = r"^[1-8][0-9]{3}-";
+
+impl utoipa::PartialSchema for ClockRequest {
+    /// `{"advance": duration}` or `{"set": time}`: the other member absent or `null`.
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{
+            KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, Type,
+        };
+        let null = || ObjectBuilder::new().schema_type(Type::Null);
+        let advance = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(DURATION_PATTERN))
+            .description(Some(
+                "ISO 8601 duration to move forward, e.g. `P31D`, `PT12H` or `P1Y2M`: `P`, then \
+                 date components (`Y`ears and `M`onths are calendar ones, `W`eeks, `D`ays), then \
+                 `T` and time components (`H`ours, `M`inutes, `S`econds); at least one \
+                 component; each number has at most 4 digits and an optional fraction.",
+            ))
+            .examples(["P31D"]);
+        let set = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)))
+            .pattern(Some(CLOCK_TIME_PATTERN))
+            .description(Some(
+                "An RFC 3339 time to move to, in the years 1000 to 8999; never backwards \
+                 (409 `clock_backwards`).",
+            ))
+            .examples(["2027-01-01T00:00:00Z"]);
+        OneOfBuilder::new()
+            .description(Some(format!(
+                "Exactly one of `advance` and `set`. The clock never moves past {} \
+                 (409 `clock_limit`).",
+                crate::clock::CLOCK_LIMIT
+            )))
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::Object)
+                    .property("advance", advance)
+                    .property("set", null())
+                    .required("advance"),
+            )
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::Object)
+                    .property("set", set)
+                    .property("advance", null())
+                    .required("set"),
+            )
+            .into()
+    }
+}
+
+impl ToSchema for ClockRequest {}
 
 /// What a reaper pass deleted (with `dry_run`, would delete).
 #[derive(Debug, Serialize, ToSchema)]
