@@ -16,6 +16,8 @@ $ABM_SCHEMATHESIS_FIXTURES):
   independently of `{id}` (or `{name}`), and the identifiers of one pool live in several
   organizations (a renew takes its organization's second live token, so each renewable token
   has an organization of its own).
+- an approval (`POST .../oauth-client/authorizations`) that is valid by the document gets the
+  redirect URI every client of the run has registered, as an IdP's would be.
 - a long-poll is cut short: `GET .../activity?wait=` waits up to 30 s for an event, longer than
   the run's request timeout, and every case with a valid `wait` (invalid ones too, whose invalid
   part is elsewhere) would. Such a `wait` becomes 20 ms.
@@ -44,6 +46,10 @@ POOLS = {
     for label, parameters in FIXTURES["pools"].items()
 }
 LONG_POLL = "GET /admin/v1/orgs/{org}/activity"
+# An approval names one of the client's redirect URIs exactly: every client setup made has this
+# one (CALLBACK there), which a generated URI never is.
+APPROVAL = "POST /admin/v1/orgs/{org}/scim/oauth-client/authorizations"
+CALLBACK = "https://idp.example.com/callback"
 # The `wait` the document describes (a humantime duration).
 WAIT = re.compile(r"(?:[0-9]{1,6}(?:ms|s|m|h))+")
 
@@ -68,6 +74,10 @@ def map_case(context, case):
         if isinstance(wait, str) and WAIT.fullmatch(wait):
             case.query["wait"] = "20ms"
     meta = case.meta
+    positive = meta is None or meta.generation.mode.value != "negative"
+    if case.operation.label == APPROVAL and positive and isinstance(case.body, dict):
+        if isinstance(case.body.get("redirect_uri"), str):
+            case.body["redirect_uri"] = CALLBACK
     phase = meta.phase.name.value if meta is not None else None
     if phase == "stateful":
         return case

@@ -45,7 +45,15 @@ SIZES = {
     "conflicts": 100,
     "delete_domains": 60,
     "revoke_tokens": 12,
+    "create_oauth_client": 150,  # one OAuth client per organization: each case consumes one
+    "oauth_read": 3,  # a client to read and approve (its redirect URI is CALLBACK)
+    "oauth_patch": 3,
+    "oauth_delete": 40,
+    "oauth_secrets": 30,  # one more secret each: two live at most
+    "revoke_secrets": 30,  # two live secrets each: one can go
 }
+# The redirect URI of every OAuth client made here (the schema's example of an approval's).
+CALLBACK = "https://idp.example.com/callback"
 # Seeded tokens that expired long ago: they can be renewed and revoked, and never count as live.
 EXPIRED = "2000-01-01T00:00:00Z"
 
@@ -127,6 +135,8 @@ orgs["delete_domains"] = [
     )
 ]
 orgs["revoke_tokens"] = [org("revoke tokens", tokens=expired_tokens(SIZES["revoke_tokens"]))]
+for pool in ["create_oauth_client", "oauth_read", "oauth_patch", "oauth_delete", "oauth_secrets", "revoke_secrets"]:
+    orgs[pool] = [org(f"{pool} {i}") for i in range(SIZES[pool])]
 
 document = {"orgs": [o for group in orgs.values() for o in group]}
 summary = call("POST", "/seed", document)
@@ -151,6 +161,21 @@ for org_id, account_id in accounts_of("conflicts"):
     account = call("PATCH", f"/orgs/{org_id}/accounts/{account_id}", {"person_id": f"edited-{account_id}"})
     assert account["state"] == "conflict", account
 
+# Seed files make no OAuth clients: the admin API does, one per organization of these pools.
+def oauth_client(org_id):
+    body = {"name": "schemathesis IdP", "redirect_uris": [CALLBACK]}
+    return call("POST", f"/orgs/{org_id}/scim/oauth-client", body)["secret_id"]
+
+
+for pool in ["oauth_read", "oauth_patch", "oauth_delete", "oauth_secrets"]:
+    for org_id in org_ids[pool]:
+        oauth_client(org_id)
+revocable_secrets = []  # (organization, a secret that is not its only live one)
+for org_id in org_ids["revoke_secrets"]:
+    oauth_client(org_id)
+    second = call("POST", f"/orgs/{org_id}/scim/oauth-client/secrets", {})["secret_id"]
+    revocable_secrets.append((org_id, second))
+
 read_org = org_ids["read"][0]
 cursor = call("GET", f"/orgs/{read_org}/accounts?limit=1")["next_cursor"]
 assert cursor, "the read organization has more than one account"
@@ -166,6 +191,7 @@ pairs = {
     "delete_domains": [
         (org_ids["delete_domains"][0], d["name"]) for d in orgs["delete_domains"][0]["domains"]
     ],
+    "revoke_secrets": revocable_secrets,
 }
 for pool_pairs in pairs.values():
     for org_id, key in pool_pairs:
@@ -228,6 +254,16 @@ bindings = {
     f"GET {A}/orgs/{{org}}/faults": {"path.org": ("orgs_read", 0.9)},
     f"DELETE {A}/orgs/{{org}}/faults": {"path.org": ("orgs_read", 0.9)},
     f"POST {A}/orgs/{{org}}/reset": {"path.org": ("orgs_reset", 1.0)},
+    f"POST {A}/orgs/{{org}}/scim/oauth-client": {"path.org": ("orgs_create_oauth_client", 1.0)},
+    f"GET {A}/orgs/{{org}}/scim/oauth-client": {"path.org": ("orgs_oauth_read", 0.9)},
+    f"PATCH {A}/orgs/{{org}}/scim/oauth-client": {"path.org": ("orgs_oauth_patch", 1.0)},
+    f"DELETE {A}/orgs/{{org}}/scim/oauth-client": {"path.org": ("orgs_oauth_delete", 1.0)},
+    f"POST {A}/orgs/{{org}}/scim/oauth-client/secrets": {"path.org": ("orgs_oauth_secrets", 1.0)},
+    f"DELETE {A}/orgs/{{org}}/scim/oauth-client/secrets/{{id}}": {
+        "path.org": ("orgs_revoke_secrets", 1.0),
+        "path.id": ("revoke_secrets", 0.9),
+    },
+    f"POST {A}/orgs/{{org}}/scim/oauth-client/authorizations": {"path.org": ("orgs_oauth_read", 1.0)},
 }
 
 

@@ -9,6 +9,39 @@ use crate::service::oauth::{IssuedSecret, OAuthClientState};
 use crate::service::SecretStatus;
 use crate::store::{OAuthClient, OAuthSecret};
 
+/// A redirect URI as the document describes it: an `http(s)` URL without a fragment (the
+/// handler also takes other absolute URIs that can carry a query, such as an app's scheme).
+pub struct RedirectUri;
+
+impl utoipa::PartialSchema for RedirectUri {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(
+                r"^https?://[A-Za-z0-9](?:[A-Za-z0-9-]{0,20}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,20}[A-Za-z0-9])?){0,3}(?::[1-9][0-9]{0,3})?(?:/[A-Za-z0-9._~-]{0,30}){0,4}$",
+            ))
+            .max_length(Some(2000))
+            .examples(["https://idp.example.com/callback"])
+            .into()
+    }
+}
+
+impl ToSchema for RedirectUri {}
+
+/// How many calendar months a client secret lives: ABM offers 6, 9 and 12.
+pub struct SecretLifetimeMonths;
+
+impl utoipa::PartialSchema for SecretLifetimeMonths {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::Integer)
+            .enum_values(Some([6, 9, 12]))
+            .into()
+    }
+}
+
+impl ToSchema for SecretLifetimeMonths {}
+
 /// A client secret, never its value.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SecretView {
@@ -68,12 +101,20 @@ impl OAuthClientView {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateOAuthClientRequest {
-    /// Shown on the authorization page ("Allow <name> to sync users...").
+    /// Shown on the authorization page ("Allow <name> to sync users..."): 1 to 200 characters
+    /// once trimmed.
+    #[schema(
+        pattern = r"^[^\u0000]*[^\s\u0000\u0085][^\u0000]*$",
+        min_length = 1,
+        max_length = 200
+    )]
     pub name: String,
     /// 1 to 10 absolute URIs without a fragment; the authorization endpoint compares them
     /// exactly.
+    #[schema(value_type = Vec<RedirectUri>, min_items = 1, max_items = 10)]
     pub redirect_uris: Vec<String>,
     /// 6, 9 or 12 (default 12): how many calendar months the first secret lives.
+    #[schema(value_type = Option<SecretLifetimeMonths>)]
     pub secret_lifetime_months: Option<u64>,
 }
 
@@ -101,14 +142,22 @@ impl From<IssuedSecret> for IssuedClientView {
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct PatchOAuthClientRequest {
+    /// 1 to 200 characters once trimmed.
+    #[schema(
+        pattern = r"^[^\u0000]*[^\s\u0000\u0085][^\u0000]*$",
+        min_length = 1,
+        max_length = 200
+    )]
     pub name: Option<String>,
     /// Replaces the list (1 to 10 absolute URIs without a fragment).
+    #[schema(value_type = Option<Vec<RedirectUri>>, min_items = 1, max_items = 10)]
     pub redirect_uris: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct CreateSecretRequest {
     /// 6, 9 or 12 (default 12).
+    #[schema(value_type = Option<SecretLifetimeMonths>)]
     pub lifetime_months: Option<u64>,
 }
 
@@ -136,9 +185,11 @@ impl From<IssuedSecret> for IssuedSecretView {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AuthorizationRequestBody {
     /// One of the client's redirect URIs, exactly.
+    #[schema(example = "https://idp.example.com/callback")]
     pub redirect_uri: String,
     pub state: Option<String>,
     /// RFC 7636: 43 to 128 characters of `A-Z a-z 0-9 - . _ ~`.
+    #[schema(pattern = r"^[A-Za-z0-9._~-]{43,128}$")]
     pub code_challenge: Option<String>,
     /// Default `plain` when a challenge is given.
     pub code_challenge_method: Option<CodeChallengeMethod>,

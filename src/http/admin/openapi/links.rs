@@ -159,6 +159,49 @@ const LINKS: &[LinkSpec] = &[
         to: "revoke_token",
         parameters: ORG_AND_ID,
     },
+    // The organization's OAuth client, its secrets and approvals.
+    LinkSpec {
+        from: "create_oauth_client",
+        status: "201",
+        to: "get_oauth_client",
+        parameters: SAME_ORG,
+    },
+    LinkSpec {
+        from: "create_oauth_client",
+        status: "201",
+        to: "patch_oauth_client",
+        parameters: SAME_ORG,
+    },
+    LinkSpec {
+        from: "create_oauth_client",
+        status: "201",
+        to: "create_oauth_secret",
+        parameters: SAME_ORG,
+    },
+    LinkSpec {
+        from: "create_oauth_client",
+        status: "201",
+        to: "delete_oauth_client",
+        parameters: SAME_ORG,
+    },
+    LinkSpec {
+        from: "create_oauth_client",
+        status: "201",
+        to: "revoke_oauth_secret",
+        parameters: &[
+            ("org", "$request.path.org"),
+            ("id", "$response.body#/secret_id"),
+        ],
+    },
+    LinkSpec {
+        from: "create_oauth_secret",
+        status: "201",
+        to: "revoke_oauth_secret",
+        parameters: &[
+            ("org", "$request.path.org"),
+            ("id", "$response.body#/secret_id"),
+        ],
+    },
     // A new account.
     LinkSpec {
         from: "create_account",
