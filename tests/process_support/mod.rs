@@ -39,6 +39,17 @@ impl ServerProcess {
     /// `extra` arguments, on `port` (0 = a free one), and waits until `/healthz` answers. When
     /// `expect_token` is true, also waits for the `SCIM token:` line of the first-start banner.
     pub fn spawn(database_url: &str, port: u16, extra: &[&str], expect_token: bool) -> Self {
+        Self::spawn_logging(database_url, port, extra, expect_token, "warn")
+    }
+
+    /// [`ServerProcess::spawn`] with the log filter `rust_log` (`RUST_LOG`) instead of `warn`.
+    pub fn spawn_logging(
+        database_url: &str,
+        port: u16,
+        extra: &[&str],
+        expect_token: bool,
+        rust_log: &str,
+    ) -> Self {
         let port = if port == 0 { free_port() } else { port };
         let listen = format!("127.0.0.1:{port}");
         let log = tempfile::NamedTempFile::new().expect("log file");
@@ -54,7 +65,7 @@ impl ServerProcess {
                 JWT_SECRET,
             ])
             .args(extra)
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", rust_log)
             .env_remove("DATABASE_URL")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -128,7 +139,8 @@ impl ServerProcess {
         }
     }
 
-    /// What the process logged on stderr so far (`RUST_LOG=warn`: warnings and errors only).
+    /// What the process logged on stderr so far (with `spawn`, `RUST_LOG=warn`: warnings and
+    /// errors only).
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.log.path()).unwrap_or_default()
     }
