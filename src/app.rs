@@ -47,6 +47,7 @@ impl Application {
         let settings = Settings {
             public_base: args.public_base(bound),
             retention: args.retention,
+            school_retention: args.school_retention,
             token_lifetime: args.token_lifetime,
             max_results: args.max_results,
             trust_forwarded_headers: args.trust_forwarded_headers,
@@ -65,7 +66,7 @@ impl Application {
             settings,
             args.jwt_secret.as_deref(),
             args.admin_token.as_deref(),
-            !args.no_bootstrap,
+            (!args.no_bootstrap).then_some(args.bootstrap_kind),
         )
         .await?;
         if let Some(path) = &args.seed {
@@ -118,7 +119,10 @@ impl Application {
 
     /// The block printed on first start: plain `Key: value` lines a script can parse.
     pub fn banner(&self) -> String {
-        let mut lines = vec![format!("SCIM base URL: {}", self.app.scim_base_url())];
+        let mut lines = vec![format!(
+            "SCIM base URL: {}",
+            self.app.scim_base_url(self.first_start.default_org_kind)
+        )];
         if let Some(token) = &self.first_start.scim_token {
             lines.push(format!("SCIM token: {token}"));
         }

@@ -7,6 +7,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::clock::ClockMode;
+use crate::domain::OrgKind;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -106,9 +107,15 @@ pub struct ServeArgs {
     /// How often the reaper deletes accounts deactivated longer than the retention (e.g. `60s`).
     #[arg(long, env = "ABM_SCIM_REAPER_INTERVAL", default_value = "60s", value_parser = parse_positive_duration)]
     pub reaper_interval: Duration,
-    /// How long a deactivated account is kept before the reaper deletes it (ABM: 30 days).
+    /// How long a deactivated account of a business organization is kept before the reaper
+    /// deletes it (ABM: 30 days), unless the organization sets its own `retention_days`.
     #[arg(long, env = "ABM_SCIM_RETENTION", default_value = "30days", value_parser = parse_positive_duration)]
     pub retention: Duration,
+    /// The same for school (Apple School Manager) organizations. Apple deletes deactivated SIS
+    /// and SFTP accounts after 120 days and does not say which window SCIM accounts get: 120
+    /// days is the emulator's choice.
+    #[arg(long, env = "ABM_SCIM_SCHOOL_RETENTION", default_value = "120days", value_parser = parse_positive_duration)]
+    pub school_retention: Duration,
     /// Log format.
     #[arg(long, env = "ABM_SCIM_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
@@ -161,6 +168,10 @@ pub struct ServeArgs {
     /// Do not create the default organization and token on first start.
     #[arg(long, env = "ABM_SCIM_NO_BOOTSTRAP", default_value_t = false)]
     pub no_bootstrap: bool,
+    /// Kind of the default organization created on first start: `business` ("Example Org",
+    /// served at /feeds/business/scim) or `school` ("Example School", at /feeds/school/scim).
+    #[arg(long, env = "ABM_SCIM_BOOTSTRAP_KIND", default_value = "business", value_parser = parse_org_kind)]
+    pub bootstrap_kind: OrgKind,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -229,4 +240,10 @@ impl Cli {
 /// Where the database file lives, for messages.
 pub fn describe_database(url: &str) -> String {
     crate::store::redact_url(url)
+}
+
+/// `business` or `school`.
+fn parse_org_kind(raw: &str) -> Result<OrgKind, String> {
+    raw.parse()
+        .map_err(|_| format!("must be one of {}", crate::domain::names::<OrgKind>()))
 }

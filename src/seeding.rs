@@ -57,13 +57,16 @@ async fn seed(store: &dyn Store, args: &SeedArgs) -> anyhow::Result<String> {
     let (sender, mut batches) = tokio::sync::mpsc::channel::<(u64, Vec<Account>)>(1);
     let generator = {
         let (org_id, users, batch) = (org.id.clone(), args.users, args.batch);
+        // Seeded accounts are synced ones: they get the role directory sync gives (Staff in a
+        // business, Student in a school).
+        let role = org.kind.default_role();
         let (seed_number, start) = (args.seed_number, args.start);
         tokio::task::spawn_blocking(move || {
             let mut done = 0;
             while done < users {
                 let count = batch.min(users - done);
                 let accounts =
-                    generate_accounts(&org_id, &domain, seed_number, start + done, count, now);
+                    generate_accounts(&org_id, role, &domain, seed_number, start + done, count, now);
                 if sender.blocking_send((start + done, accounts)).is_err() {
                     break; // the inserter stopped on an error
                 }

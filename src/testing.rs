@@ -25,6 +25,7 @@ use tokio::task::JoinHandle;
 
 use crate::clock::ClockMode;
 use crate::config::{Cli, ServeArgs};
+use crate::domain::OrgKind;
 use crate::service::App;
 use crate::Application;
 
@@ -39,6 +40,7 @@ pub struct TestServer {
     base_url: String,
     scim_token: Option<String>,
     default_org_id: Option<String>,
+    default_org_kind: OrgKind,
     app: Arc<App>,
     client: Client,
     shutdown: Option<oneshot::Sender<()>>,
@@ -60,6 +62,14 @@ impl TestServerBuilder {
     /// The manual clock is the default; use [`ClockMode::System`] for wall time.
     pub fn clock(mut self, mode: ClockMode) -> Self {
         self.args.clock = mode;
+        self
+    }
+
+    /// The kind of the default organization: business ("Example Org", the default) or school
+    /// ("Example School", served at `/feeds/school/scim`, Student by default, 120-day
+    /// retention).
+    pub fn kind(mut self, kind: OrgKind) -> Self {
+        self.args.bootstrap_kind = kind;
         self
     }
 
@@ -98,6 +108,7 @@ impl TestServer {
         let app = server.app();
         let scim_token = server.first_start().scim_token.clone();
         let default_org_id = server.first_start().default_org_id.clone();
+        let default_org_kind = server.first_start().default_org_kind;
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(server.run_until(async move {
             let _ = rx.await;
@@ -106,6 +117,7 @@ impl TestServer {
             base_url,
             scim_token,
             default_org_id,
+            default_org_kind,
             app,
             client: Client::new(),
             shutdown: Some(tx),
@@ -118,9 +130,15 @@ impl TestServer {
         &self.base_url
     }
 
-    /// The SCIM base URL an IdP is given.
+    /// The SCIM base URL an IdP is given for the default organization (its kind's path).
     pub fn scim_url(&self) -> String {
-        format!("{}/feeds/business/scim", self.base_url)
+        self.scim_url_for(self.default_org_kind)
+    }
+
+    /// The SCIM base URL of organizations of `kind`: `.../feeds/business/scim` or
+    /// `.../feeds/school/scim`.
+    pub fn scim_url_for(&self, kind: OrgKind) -> String {
+        format!("{}{}", self.base_url, kind.scim_path())
     }
 
     /// The default organization's SCIM token (created on first start).

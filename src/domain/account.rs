@@ -76,8 +76,9 @@ pub enum AccountSource {
     Manual,
 }
 
-/// A role of Apple Business Manager. Parsing ignores ASCII case (`people manager` is accepted),
-/// as administrators type them.
+/// A role of Apple Business Manager or Apple School Manager (which roles an organization can
+/// use depends on its kind: [`OrgKind::roles`](super::OrgKind::roles)). Parsing ignores ASCII
+/// case (`people manager` is accepted), as administrators type them.
 #[derive(
     Debug,
     Clone,
@@ -98,6 +99,10 @@ pub enum AccountSource {
 #[strum(ascii_case_insensitive)]
 pub enum Role {
     Administrator,
+    /// Apple School Manager only: manages a site, directory sync included.
+    #[serde(rename = "Site Manager")]
+    #[strum(serialize = "Site Manager")]
+    SiteManager,
     #[serde(rename = "People Manager")]
     #[strum(serialize = "People Manager")]
     PeopleManager,
@@ -107,25 +112,17 @@ pub enum Role {
     #[serde(rename = "Content Manager")]
     #[strum(serialize = "Content Manager")]
     ContentManager,
+    /// Apple School Manager only.
+    Manager,
     Staff,
+    /// Apple School Manager only.
+    Instructor,
+    /// Apple School Manager only: what directory sync gives a school's accounts.
+    Student,
 }
 
 super::text_column!(AccountSource, "account source");
 super::text_column!(Role, "role");
-
-impl Role {
-    /// The role directory sync gives the accounts it creates.
-    pub const SCIM_DEFAULT: Role = Role::Staff;
-
-    /// Whether an account holding this role is protected from directory sync: ABM never lets
-    /// an identity provider take over an Administrator or People Manager account.
-    pub fn protects_from_sync(self) -> bool {
-        match self {
-            Role::Administrator | Role::PeopleManager => true,
-            Role::DeviceEnrollmentManager | Role::ContentManager | Role::Staff => false,
-        }
-    }
-}
 
 #[cfg(test)]
 mod tests {
@@ -153,7 +150,8 @@ mod tests {
             "people MANAGER".parse::<Role>().unwrap(),
             Role::PeopleManager
         );
-        assert!("Manager".parse::<Role>().is_err());
+        assert_eq!("site manager".parse::<Role>().unwrap(), Role::SiteManager);
+        assert!("Teacher".parse::<Role>().is_err());
         assert_eq!(
             "active".parse::<AccountState>().unwrap(),
             AccountState::Active
@@ -161,7 +159,8 @@ mod tests {
         assert!("Active".parse::<AccountState>().is_err());
         assert_eq!(
             crate::domain::names::<Role>(),
-            "Administrator, People Manager, Device Enrollment Manager, Content Manager, Staff"
+            "Administrator, Site Manager, People Manager, Device Enrollment Manager, \
+             Content Manager, Manager, Staff, Instructor, Student"
         );
     }
 }

@@ -12,7 +12,7 @@ mod time;
 
 pub use account::{AccountSource, AccountState, Role};
 pub use oauth::{ClientAuthMethod, CodeChallengeMethod, GrantType, SecretLifetime};
-pub use org::SyncSource;
+pub use org::{OrgKind, SyncSource};
 pub use time::Timestamp;
 
 /// The names of a closed set, as a person reads them in an error: `a, b, c`.

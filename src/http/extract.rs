@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, FromRequestParts, OriginalUri, Request};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::error::ScimError;
 use crate::scim::error::ProtocolError;
-use crate::service::{App, ScimPrincipal};
+use crate::service::{App, ScimMount, ScimPrincipal};
 
 /// The bearer token of a request, if any (`Authorization: Bearer <token>`, scheme case-insensitive).
 pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
@@ -36,10 +36,21 @@ impl FromRequestParts<Arc<App>> for ScimAuth {
         if let Some(principal) = parts.extensions.get::<ScimPrincipal>() {
             return Ok(ScimAuth(principal.clone()));
         }
-        let principal = app.authorize_scim(bearer_token(&parts.headers)).await?;
+        let principal = app
+            .authorize_scim(bearer_token(&parts.headers), scim_mount(parts))
+            .await?;
         parts.extensions.insert(principal.clone());
         Ok(ScimAuth(principal))
     }
+}
+
+/// The SCIM mount a request came in on (from its path before the router stripped the mount).
+pub fn scim_mount(parts: &Parts) -> ScimMount {
+    let path = parts
+        .extensions
+        .get::<OriginalUri>()
+        .map_or_else(|| parts.uri.path(), |original| original.0.path());
+    ScimMount::of_path(path)
 }
 
 /// A SCIM request body: `application/scim+json` or `application/json` (or no content type, which

@@ -24,6 +24,7 @@ use tower_http::timeout::TimeoutLayer;
 pub use error::{AdminError, ScimError, SCIM_CONTENT_TYPE};
 pub use serve::{serve, ConnectionLimits};
 
+use crate::domain::OrgKind;
 use crate::service::App;
 
 /// Limits applied to every request.
@@ -51,7 +52,8 @@ pub fn router(app: Arc<App>, limits: &HttpLimits) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
-        .nest("/feeds/business/scim", scim_routes.clone())
+        .nest(OrgKind::Business.scim_path(), scim_routes.clone())
+        .nest(OrgKind::School.scim_path(), scim_routes.clone())
         .nest("/scim/v2", scim_routes)
         .nest("/admin/v1", admin::routes(app.clone()))
         .nest(oauth::OAUTH_BASE, oauth::routes())
@@ -76,7 +78,7 @@ async fn unknown_route() -> Response {
     error::scim_error_response(
         StatusCode::NOT_FOUND,
         None,
-        "no such endpoint: SCIM lives under /feeds/business/scim (or /scim/v2), the admin API under /admin/v1",
+        "no such endpoint: SCIM lives under /feeds/business/scim (Apple School Manager organizations: /feeds/school/scim; either: /scim/v2), the admin API under /admin/v1",
     )
     .into_response()
 }

@@ -1,5 +1,5 @@
 //! Accounts as an ABM administrator manages them: manual accounts are fully editable; synced
-//! accounts only in their ABM-side properties (roles, Person ID).
+//! accounts only in their ABM-side properties (roles, Person ID, a school's grade level).
 
 use serde_json::{json, Map, Value};
 
@@ -8,7 +8,8 @@ use super::cursor::{Cursor, CursorOrder};
 use super::events::{event, kinds, Actor};
 use super::users::new_person_id;
 use super::{App, ServiceError, ServiceResult};
-use crate::domain::{names, AccountSource, AccountState, Role};
+use super::roles::{parse_role, parse_roles};
+use crate::domain::{names, AccountSource, AccountState, OrgKind};
 use crate::scim::filter_sql::{user_name_norm, SqlFragment, SqlParam};
 use crate::store::{Account, AccountQuery, StoreError};
 
@@ -19,6 +20,8 @@ pub struct NewManualAccount {
     pub given_name: Option<String>,
     pub family_name: Option<String>,
     pub roles: Option<Vec<String>>,
+    /// Schools only.
+    pub grade_level: Option<String>,
 }
 
 /// A change to an account; `None` leaves a field as it is.
@@ -30,6 +33,8 @@ pub struct AccountChange {
     pub roles: Option<Vec<String>>,
     pub person_id: Option<String>,
     pub active: Option<bool>,
+    /// Schools only; `Some("")` clears it. An ABM-side property: editable on synced accounts.
+    pub grade_level: Option<String>,
 }
 
 /// Filters of the admin account list.
@@ -83,7 +88,7 @@ impl App {
         org_id: &str,
         filter: &AccountFilter,
     ) -> ServiceResult<(Vec<Account>, Option<String>)> {
-        self.require_org(org_id).await?;
+        let org = self.require_org(org_id).await?;
         let mut conditions = vec!["TRUE".to_string()];
         let mut params = Vec::new();
         let mut push = |sql: &str, param: SqlParam, conditions: &mut Vec<String>| {
@@ -107,7 +112,7 @@ impl App {
             );
         }
         if let Some(role) = &filter.role {
-            let role = canonical_role(role)?;
+            let role = parse_role(org.kind, role)?;
             push(
                 "a.roles LIKE #",
                 SqlParam::Text(format!("%\"{role}\"%")),
@@ -171,11 +176,15 @@ impl App {
         org_id: &str,
         new: NewManualAccount,
     ) -> ServiceResult<Account> {
-        self.require_org(org_id).await?;
+        let org = self.require_org(org_id).await?;
         let user_name = check_user_name(&new.user_name)?;
         let roles = match new.roles {
-            Some(roles) => canonical_roles(&roles)?,
-            None => vec![Role::Staff],
+            Some(roles) => parse_roles(org.kind, &roles)?,
+            None => vec![org.kind.default_role()],
+        };
+        let grade_level = match &new.grade_level {
+            Some(grade) => Some(check_grade_level(org.kind, grade)?),
+            None => None,
         };
         let now = self.now().await?;
         let mut attrs = Map::new();
@@ -197,6 +206,7 @@ impl App {
             source: AccountSource::Manual,
             roles,
             person_id: Some(new_person_id()),
+            grade_level,
             scim_deleted: false,
             deactivated_at: None,
             delete_after: None,
@@ -228,6 +238,7 @@ impl App {
         id: &str,
         change: AccountChange,
     ) -> ServiceResult<Account> {
+        let org = self.require_org(org_id).await?;
         let current = self.admin_get_account(org_id, id).await?;
         let now = self.now().await?;
         let mut account = current.clone();
@@ -240,11 +251,15 @@ impl App {
         {
             return Err(ServiceError::conflict(
                 "read_only",
-                "this account is managed by directory sync: only roles and person_id can be changed here (change the rest in the identity provider)",
+                "this account is managed by directory sync: only roles, person_id and (in a school) grade_level can be changed here (change the rest in the identity provider)",
             ));
         }
         if let Some(roles) = &change.roles {
-            account.roles = canonical_roles(roles)?;
+            account.roles = parse_roles(org.kind, roles)?;
+        }
+        if let Some(grade) = &change.grade_level {
+            let grade = check_grade_level(org.kind, grade)?;
+            account.grade_level = (!grade.is_empty()).then_some(grade);
         }
         let mut events = Vec::new();
         if let Some(person_id) = &change.person_id {
@@ -295,7 +310,7 @@ impl App {
                 } else {
                     account.state = AccountState::Inactive;
                     account.deactivated_at = Some(now);
-                    account.delete_after = Some(now.saturating_add(self.settings.retention));
+                    account.delete_after = Some(now.saturating_add(self.retention_of(&org)));
                     events.push(event(
                         org_id,
                         now,
@@ -458,31 +473,26 @@ where
     })
 }
 
-/// A role from its name, in any ASCII case and with surrounding blanks.
-pub fn canonical_role(raw: &str) -> ServiceResult<Role> {
-    raw.trim().parse().map_err(|_| {
-        ServiceError::bad_request(
-            "invalid_role",
-            format!("unknown role {raw:?}: roles are {}", names::<Role>()),
-        )
-    })
-}
+/// The longest grade level accepted, in characters.
+const MAX_GRADE_LEVEL: usize = 64;
 
-fn canonical_roles(raw: &[String]) -> ServiceResult<Vec<Role>> {
-    let mut roles: Vec<Role> = Vec::new();
-    for role in raw {
-        let role = canonical_role(role)?;
-        if !roles.contains(&role) {
-            roles.push(role);
-        }
-    }
-    if roles.is_empty() {
+/// A grade level (`"9"`, `"Kindergarten"`) trimmed; only school organizations have one.
+/// The empty string is returned as is: on a change it clears the grade level.
+pub(super) fn check_grade_level(kind: OrgKind, raw: &str) -> ServiceResult<String> {
+    if kind != OrgKind::School {
         return Err(ServiceError::bad_request(
-            "invalid_role",
-            "an account needs at least one role",
+            "not_a_school",
+            "grade_level applies to accounts of Apple School Manager organizations (kind school) only",
         ));
     }
-    Ok(roles)
+    let grade = raw.trim();
+    if grade.chars().count() > MAX_GRADE_LEVEL || grade.chars().any(char::is_control) {
+        return Err(ServiceError::bad_request(
+            "invalid_grade_level",
+            format!("grade_level must be at most {MAX_GRADE_LEVEL} characters, without control characters"),
+        ));
+    }
+    Ok(grade.to_string())
 }
 
 fn name_taken(user_name: &str) -> ServiceError {

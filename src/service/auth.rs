@@ -9,12 +9,39 @@ use super::connect::{UsedCredential, LAST_USED_RESOLUTION};
 use super::credentials::{hash_secret, Claims, Keys};
 use super::events::Actor;
 use super::{App, ServiceError, ServiceResult};
-use crate::domain::{SyncSource, Timestamp};
+use crate::domain::{OrgKind, SyncSource, Timestamp};
 use crate::store::Org;
 
 /// A SCIM token past its expiry (its own `exp`, or its row's after a renewal).
 fn token_expired() -> ServiceError {
     ServiceError::Unauthorized("token expired: renew it and update the identity provider".into())
+}
+
+/// The SCIM path a request came in on: a product's own (`/feeds/business/scim`,
+/// `/feeds/school/scim`), where only that product's organizations are served, or the
+/// `/scim/v2` alias, which serves every organization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScimMount {
+    Feed(OrgKind),
+    Alias,
+}
+
+impl ScimMount {
+    /// The mount a request path starts with.
+    pub fn of_path(path: &str) -> Self {
+        [OrgKind::Business, OrgKind::School]
+            .into_iter()
+            .find(|kind| path.starts_with(kind.scim_path()))
+            .map_or(ScimMount::Alias, ScimMount::Feed)
+    }
+
+    /// The path this mount is served at.
+    pub fn path(self) -> &'static str {
+        match self {
+            ScimMount::Feed(kind) => kind.scim_path(),
+            ScimMount::Alias => "/scim/v2",
+        }
+    }
 }
 
 /// The organization and credential behind an authorised SCIM request.
@@ -148,7 +175,14 @@ impl App {
     /// [`AuthCache`](super::auth_cache) when they were read after the last change to tokens or
     /// organizations made in this process (and less than its TTL ago), so a revocation takes
     /// effect on the very next request.
-    pub async fn authorize_scim(&self, presented: Option<&str>) -> ServiceResult<ScimPrincipal> {
+    ///
+    /// `mount` is where the request came in: a credential of the other product's organization
+    /// is refused there (401 naming the right base URL), before it counts as a use.
+    pub async fn authorize_scim(
+        &self,
+        presented: Option<&str>,
+        mount: ScimMount,
+    ) -> ServiceResult<ScimPrincipal> {
         let token = presented.ok_or_else(|| {
             ServiceError::Unauthorized(
                 "missing bearer token: send Authorization: Bearer <SCIM token>".into(),
@@ -170,7 +204,7 @@ impl App {
                 // A claim tells an OAuth access token from a static SCIM token.
                 Some(claims) if claims.oauth.is_some() => {
                     let (org, secret_id) = self
-                        .authorize_access_token(&claims, &key, generation, now)
+                        .authorize_access_token(&claims, &key, generation, now, mount)
                         .await?;
                     return Ok(ScimPrincipal {
                         org,
@@ -191,9 +225,7 @@ impl App {
         if now >= record.expires_at {
             return Err(token_expired());
         }
-        if org.directory_sync_source != SyncSource::Scim {
-            return Err(not_scim(&org));
-        }
+        self.check_scim_reachable(&org, mount)?;
         if record
             .last_used_at
             .is_none_or(|used| now.since(used) >= LAST_USED_RESOLUTION)
@@ -235,10 +267,37 @@ impl App {
     }
 }
 
-/// A valid credential of an organization that does not sync with SCIM (403).
-pub(super) fn not_scim(org: &Org) -> ServiceError {
-    ServiceError::Forbidden(format!(
-        "the organization's directory sync source is '{}', not SCIM: connect SCIM in the admin API first",
-        org.directory_sync_source
-    ))
+impl App {
+    /// Whether a valid credential of `org` may make a SCIM request on `mount`: its product's
+    /// path (401 otherwise: the credential is not one of this product's), SCIM as the sync
+    /// source and no Student Information System connected (403: valid, but sync cannot run).
+    pub(super) fn check_scim_reachable(&self, org: &Org, mount: ScimMount) -> ServiceResult<()> {
+        if let ScimMount::Feed(kind) = mount {
+            if kind != org.kind {
+                return Err(ServiceError::Unauthorized(format!(
+                    "this credential belongs to an {} organization, which is not served at {}: use its SCIM base URL, {}",
+                    org.kind.product(),
+                    kind.scim_path(),
+                    self.scim_base_url(org.kind)
+                )));
+            }
+        }
+        if org.directory_sync_source != SyncSource::Scim {
+            return Err(ServiceError::Forbidden(format!(
+                "the organization's directory sync source is '{}', not SCIM: connect SCIM in the admin API first",
+                org.directory_sync_source
+            )));
+        }
+        if org.sis_connected {
+            return Err(sis_connected_forbidden());
+        }
+        Ok(())
+    }
+}
+
+/// SCIM while a school's Student Information System is connected (403).
+fn sis_connected_forbidden() -> ServiceError {
+    ServiceError::Forbidden(
+        "directory sync cannot run while a Student Information System (SIS) connection or SFTP uploads are active: disconnect the Student Information System first (PATCH /admin/v1/orgs/{org} with sis_connected false)".into(),
+    )
 }

@@ -4,6 +4,7 @@ use rand::RngCore;
 
 use super::{hash_secret, App, NewOrg, ServiceResult, Settings};
 use crate::clock::Clock;
+use crate::domain::OrgKind;
 use crate::store::Store;
 use std::sync::Arc;
 
@@ -19,6 +20,9 @@ pub struct FirstStart {
     /// The admin token, when it was generated (not when given in the configuration).
     pub admin_token: Option<String>,
     pub default_org_id: Option<String>,
+    /// The kind of the default organization (created now or on an earlier start): the banner's
+    /// SCIM base URL is its kind's.
+    pub default_org_kind: OrgKind,
 }
 
 fn random_secret(prefix: &str) -> String {
@@ -28,17 +32,21 @@ fn random_secret(prefix: &str) -> String {
 }
 
 impl App {
-    /// Builds the app, creating missing secrets and (unless `bootstrap` is false) the default
-    /// organization "Example Org" with domain example.com and a SCIM token.
+    /// Builds the app, creating missing secrets and (when `bootstrap` names a kind) the default
+    /// organization, "Example Org" (business) or "Example School" (school), with domain
+    /// example.com and a SCIM token.
     pub async fn open(
         store: Arc<dyn Store>,
         clock: Arc<dyn Clock>,
         settings: Settings,
         jwt_secret: Option<&str>,
         admin_token: Option<&str>,
-        bootstrap: bool,
+        bootstrap: Option<OrgKind>,
     ) -> ServiceResult<(App, FirstStart)> {
-        let mut first = FirstStart::default();
+        let mut first = FirstStart {
+            default_org_kind: bootstrap.unwrap_or_default(),
+            ..FirstStart::default()
+        };
         let jwt_secret = match jwt_secret {
             Some(secret) => secret.to_string(),
             None => {
@@ -71,19 +79,22 @@ impl App {
             }
         };
         let app = App::assemble(store, clock, settings, jwt_secret.as_bytes(), admin_hash);
-        if bootstrap
-            && app
-                .store
-                .insert_setting_if_absent(BOOTSTRAPPED_KEY, "1")
-                .await?
+        let Some(kind) = bootstrap else {
+            return Ok((app, first));
+        };
+        if app
+            .store
+            .insert_setting_if_absent(BOOTSTRAPPED_KEY, "1")
+            .await?
         {
+            let name = match kind {
+                OrgKind::Business => "Example Org",
+                OrgKind::School => "Example School",
+            };
             let (org, _) = app
                 .create_org(NewOrg {
-                    name: "Example Org".into(),
-                    domains: vec![("example.com".into(), true)],
-                    federated_authentication: true,
-                    auto_merge: false,
-                    require_verified_domain: true,
+                    kind,
+                    ..NewOrg::business(name, vec![("example.com".into(), true)])
                 })
                 .await?;
             let issued = app.create_token(&org.id, None).await?;

@@ -64,13 +64,19 @@ impl App {
         Ok(connection_state(org, &credentials, self.now().await?))
     }
 
-    /// Refuses a new credential while the organization syncs with OIDC, and says what it does
-    /// to the connection.
+    /// Refuses a new credential while the organization syncs with OIDC or (a school) has its
+    /// Student Information System connected, and says what it does to the connection.
     pub(super) fn plan_connection(
         org: &Org,
         credentials: &Credentials,
         now: Timestamp,
     ) -> ServiceResult<ConnectionStart> {
+        if org.sis_connected {
+            return Err(ServiceError::conflict(
+                "sis_connected",
+                "directory sync cannot be connected while a Student Information System (SIS) connection or SFTP uploads are active: disconnect the Student Information System first (PATCH the organization with sis_connected false)",
+            ));
+        }
         if org.directory_sync_source.is_oidc() {
             return Err(ServiceError::conflict(
                 "sync_source_conflict",

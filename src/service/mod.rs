@@ -18,6 +18,7 @@ pub mod journal;
 pub mod oauth;
 mod orgs;
 mod reaper;
+pub mod roles;
 pub mod seed;
 pub mod seed_gen;
 mod tokens;
@@ -27,7 +28,7 @@ mod users_list;
 use std::sync::Arc;
 use std::time::Duration;
 
-pub use auth::ScimPrincipal;
+pub use auth::{ScimMount, ScimPrincipal};
 pub use bootstrap::FirstStart;
 pub use connection::{connection_state, ConnectionState, Credentials, SecretStatus, TokenStatus};
 pub use credentials::hash_secret;
@@ -48,8 +49,12 @@ use crate::store::Store;
 pub struct Settings {
     /// Absolute base URL of the server, no trailing slash (e.g. `http://127.0.0.1:8080`).
     pub public_base: String,
-    /// How long a deactivated account is kept (ABM: 30 days).
+    /// How long a deactivated account of a business organization is kept (ABM: 30 days),
+    /// unless the organization sets its own `retention_days`.
     pub retention: Duration,
+    /// The same for school organizations (Apple School Manager keeps SIS and SFTP accounts 120
+    /// days; the emulator's choice for SCIM ones).
+    pub school_retention: Duration,
     /// Token lifetime override; `None` means one calendar year, as in ABM.
     pub token_lifetime: Option<Duration>,
     /// Cap on `count` for list requests.
@@ -83,11 +88,6 @@ pub struct App {
 }
 
 impl App {
-    /// The SCIM base URL IdPs are given (the path ABM serves).
-    pub fn scim_base_url(&self) -> String {
-        format!("{}/feeds/business/scim", self.settings.public_base)
-    }
-
     /// The current time, as records carry it.
     pub async fn now(&self) -> ServiceResult<Timestamp> {
         Ok(Timestamp::from(self.clock.now().await?))

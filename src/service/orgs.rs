@@ -1,8 +1,13 @@
 //! Organizations and their domains.
 
+use std::time::Duration;
+
 use super::{App, ServiceError, ServiceResult};
-use crate::domain::{names, SyncSource};
+use crate::domain::{names, OrgKind, SyncSource};
 use crate::store::{Domain, Org};
+
+/// The longest retention an organization can be given, in days (ten years).
+pub const MAX_RETENTION_DAYS: u32 = 3650;
 
 /// What an admin (or the first start) gives to create an organization.
 #[derive(Debug, Clone)]
@@ -12,9 +17,51 @@ pub struct NewOrg {
     pub federated_authentication: bool,
     pub auto_merge: bool,
     pub require_verified_domain: bool,
+    /// Business (the default) or school; fixed once created.
+    pub kind: OrgKind,
+    /// School only: a Student Information System is connected.
+    pub sis_connected: bool,
+    /// `None`: the kind's default retention.
+    pub retention_days: Option<u32>,
+}
+
+impl NewOrg {
+    /// A business organization with ABM's defaults (federated authentication on, auto merge
+    /// off, verified domains required).
+    pub fn business(name: impl Into<String>, domains: Vec<(String, bool)>) -> Self {
+        NewOrg {
+            name: name.into(),
+            domains,
+            federated_authentication: true,
+            auto_merge: false,
+            require_verified_domain: true,
+            kind: OrgKind::Business,
+            sis_connected: false,
+            retention_days: None,
+        }
+    }
 }
 
 impl App {
+    /// The SCIM base URL identity providers are given for an organization of this kind (the
+    /// path Apple serves it at).
+    pub fn scim_base_url(&self, kind: OrgKind) -> String {
+        format!("{}{}", self.settings.public_base, kind.scim_path())
+    }
+
+    /// How long a deactivated account of `org` is kept before the reaper deletes it: its own
+    /// `retention_days`, else its kind's default (business: `--retention`, school:
+    /// `--school-retention`).
+    pub fn retention_of(&self, org: &Org) -> Duration {
+        match org.retention_days {
+            Some(days) => Duration::from_secs(u64::from(days) * 86_400),
+            None => match org.kind {
+                OrgKind::Business => self.settings.retention,
+                OrgKind::School => self.settings.school_retention,
+            },
+        }
+    }
+
     /// The organization, or 404.
     pub async fn require_org(&self, org_id: &str) -> ServiceResult<Org> {
         self.store
@@ -31,6 +78,10 @@ impl App {
                 "name must be 1 to 200 characters",
             ));
         }
+        check_school_settings(new.kind, Some(new.sis_connected))?;
+        if let Some(days) = new.retention_days {
+            check_retention_days(days)?;
+        }
         let now = self.now().await?;
         let org = Org {
             id: uuid::Uuid::new_v4().to_string(),
@@ -41,6 +92,9 @@ impl App {
             directory_sync_source: SyncSource::None,
             scim_connected_at: None,
             oauth_client_credentials: false,
+            kind: new.kind,
+            sis_connected: new.sis_connected,
+            retention_days: new.retention_days,
             created_at: now,
             updated_at: now,
         };
@@ -84,6 +138,28 @@ pub fn normalize_domain(raw: &str) -> ServiceResult<String> {
     }
 }
 
+/// `sis_connected` is a school's setting: a business organization may only say `false`.
+fn check_school_settings(kind: OrgKind, sis_connected: Option<bool>) -> ServiceResult<()> {
+    if kind == OrgKind::Business && sis_connected == Some(true) {
+        return Err(ServiceError::bad_request(
+            "not_a_school",
+            "sis_connected applies to Apple School Manager organizations (kind school) only",
+        ));
+    }
+    Ok(())
+}
+
+fn check_retention_days(days: u32) -> ServiceResult<()> {
+    if (1..=MAX_RETENTION_DAYS).contains(&days) {
+        Ok(())
+    } else {
+        Err(ServiceError::bad_request(
+            "invalid_retention",
+            format!("retention_days must be a whole number of days from 1 to {MAX_RETENTION_DAYS}"),
+        ))
+    }
+}
+
 /// A change to an organization; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
 pub struct OrgChange {
@@ -93,6 +169,10 @@ pub struct OrgChange {
     pub require_verified_domain: Option<bool>,
     pub directory_sync_source: Option<String>,
     pub oauth_client_credentials: Option<bool>,
+    /// Only the organization's own kind is accepted: the kind is fixed at creation.
+    pub kind: Option<String>,
+    pub sis_connected: Option<bool>,
+    pub retention_days: Option<u32>,
 }
 
 impl App {
@@ -123,6 +203,22 @@ impl App {
                     "SCIM is connected: disconnect it first (DELETE /admin/v1/orgs/{org}/scim), then switch the directory sync source",
                 ));
             }
+        }
+        if let Some(raw) = &change.kind {
+            if raw.parse::<OrgKind>().ok() != Some(current.kind) {
+                return Err(ServiceError::bad_request(
+                    "kind_immutable",
+                    format!(
+                        "this is an {} organization (kind {}): an organization's kind is set when it is created and cannot change",
+                        current.kind.product(),
+                        current.kind
+                    ),
+                ));
+            }
+        }
+        check_school_settings(current.kind, change.sis_connected)?;
+        if let Some(days) = change.retention_days {
+            check_retention_days(days)?;
         }
         // Validate everything before the disconnection below, so a refused change changes nothing.
         let name = match &change.name {
@@ -160,8 +256,23 @@ impl App {
         if let Some(value) = change.oauth_client_credentials {
             org.oauth_client_credentials = value;
         }
+        if let Some(value) = change.sis_connected {
+            org.sis_connected = value;
+        }
+        let retention_before = self.retention_of(&org);
+        if let Some(days) = change.retention_days {
+            org.retention_days = Some(days);
+        }
         org.updated_at = now;
-        self.store.update_org(&org, &[]).await?;
+        let retention = self.retention_of(&org);
+        if retention == retention_before {
+            self.store.update_org(&org, &[]).await?;
+        } else {
+            // Deactivated accounts' deletion dates follow the new retention.
+            self.store
+                .update_org_restamping(&org, &[], retention)
+                .await?;
+        }
         Ok(org)
     }
 

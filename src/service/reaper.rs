@@ -1,4 +1,5 @@
-//! The reaper: permanently deletes accounts deactivated longer than the retention (ABM: 30 days).
+//! The reaper: permanently deletes accounts deactivated longer than their organization's
+//! retention (Business Manager: 30 days; school organizations: 120 by default).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -6,6 +7,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 
 use super::{App, ServiceResult};
+use crate::domain::Timestamp;
 use crate::scim::filter_sql::Dialect;
 use crate::store::Account;
 
@@ -44,28 +46,54 @@ impl ReaperRun {
 }
 
 impl App {
-    /// One reaper pass, in batches until nothing is left.
+    /// One reaper pass over every organization, each by its own retention, in batches until
+    /// nothing is left. The accounts listed are the oldest deactivations of the pass.
     pub async fn reap_once(&self, dry_run: bool) -> ServiceResult<ReaperRun> {
         let now = self.now().await?;
-        let cutoff = now.saturating_sub(self.settings.retention);
-        if dry_run {
-            let accounts = self
-                .store
-                .list_reapable(cutoff, REAPER_LISTED as i64)
-                .await?;
-            let deleted = self.store.count_reapable(cutoff).await?;
-            return Ok(ReaperRun {
-                deleted: deleted.max(accounts.len() as u64),
-                accounts,
-            });
+        let mut run = ReaperRun::default();
+        for org in self.store.list_orgs().await? {
+            let cutoff = now.saturating_sub(self.retention_of(&org));
+            let org_run = if dry_run {
+                self.reapable(&org.id, cutoff).await?
+            } else {
+                self.reap_org(&org.id, cutoff, now).await?
+            };
+            run.deleted += org_run.deleted;
+            run.accounts.extend(org_run.accounts);
         }
+        run.accounts
+            .sort_by(|a, b| (a.deactivated_at, &a.id).cmp(&(b.deactivated_at, &b.id)));
+        run.accounts.truncate(REAPER_LISTED);
+        Ok(run)
+    }
+
+    /// What a pass would delete in one organization.
+    async fn reapable(&self, org_id: &str, cutoff: Timestamp) -> ServiceResult<ReaperRun> {
+        let accounts = self
+            .store
+            .list_reapable(org_id, cutoff, REAPER_LISTED as i64)
+            .await?;
+        let deleted = self.store.count_reapable(org_id, cutoff).await?;
+        Ok(ReaperRun {
+            deleted: deleted.max(accounts.len() as u64),
+            accounts,
+        })
+    }
+
+    /// Deletes one organization's accounts deactivated at `cutoff` or earlier.
+    async fn reap_org(
+        &self,
+        org_id: &str,
+        cutoff: Timestamp,
+        now: Timestamp,
+    ) -> ServiceResult<ReaperRun> {
         let mut run = ReaperRun::default();
         let batch_size = batch_size(self.store.dialect());
         loop {
             let keep = REAPER_LISTED - run.accounts.len();
             let batch = self
                 .store
-                .reap_inactive(cutoff, batch_size, now, keep)
+                .reap_inactive(org_id, cutoff, batch_size, now, keep)
                 .await?;
             run.deleted += batch.count;
             run.accounts.extend(batch.accounts);

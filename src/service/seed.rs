@@ -11,7 +11,7 @@ use super::credentials::hash_secret;
 use super::orgs::normalize_domain;
 use super::users::new_person_id;
 use super::{App, NewOrg, OrgChange, ServiceError, ServiceResult};
-use crate::domain::{AccountSource, AccountState, Role, SyncSource, Timestamp};
+use crate::domain::{AccountSource, AccountState, OrgKind, Role, SyncSource, Timestamp};
 use crate::scim::filter_sql::user_name_norm;
 use crate::scim::resource::normalize_user;
 use crate::store::{Account, Domain, Org, TokenRecord};
@@ -42,6 +42,14 @@ pub struct SeedOrg {
     pub federated_authentication: Option<bool>,
     pub auto_merge: Option<bool>,
     pub require_verified_domain: Option<bool>,
+    /// `business` (default) or `school`; an existing organization keeps its kind (another is
+    /// 400 `kind_immutable`).
+    pub kind: Option<OrgKind>,
+    /// Schools only.
+    pub sis_connected: Option<bool>,
+    /// 1 to 3650; default: the kind's.
+    #[schema(minimum = 1, maximum = 3650)]
+    pub retention_days: Option<u32>,
     #[serde(default)]
     pub tokens: Vec<SeedToken>,
     #[serde(default)]
@@ -94,9 +102,13 @@ pub struct SeedAccount {
     /// `scim` (default) or `manual`.
     #[schema(value_type = Option<AccountSource>)]
     pub source: Option<String>,
-    /// Default `["Staff"]`. Role names are case-insensitive.
+    /// Default: the kind's (`["Staff"]`, in a school `["Student"]`). Role names are
+    /// case-insensitive; each must be a role of the organization's kind.
     #[schema(value_type = Option<Vec<Role>>)]
     pub roles: Option<Vec<String>>,
+    /// Schools only: at most 64 characters.
+    #[schema(max_length = 64, pattern = r"^[^\p{Cc}]*$")]
+    pub grade_level: Option<String>,
     /// `active` (default) or `inactive`.
     #[schema(value_type = Option<super::closed_sets::SeededStateName>)]
     pub state: Option<String>,
@@ -190,6 +202,9 @@ impl App {
                         federated_authentication: seed.federated_authentication.unwrap_or(true),
                         auto_merge: seed.auto_merge.unwrap_or(false),
                         require_verified_domain: seed.require_verified_domain.unwrap_or(true),
+                        kind: seed.kind.unwrap_or_default(),
+                        sis_connected: seed.sis_connected.unwrap_or(false),
+                        retention_days: seed.retention_days,
                     })
                     .await?;
                 if let Some(id) = &seed.id {
@@ -210,6 +225,9 @@ impl App {
                 require_verified_domain: seed.require_verified_domain,
                 directory_sync_source: None,
                 oauth_client_credentials: None,
+                kind: seed.kind.map(|kind| kind.to_string()),
+                sis_connected: seed.sis_connected,
+                retention_days: seed.retention_days,
             },
         )
         .await
@@ -368,9 +386,9 @@ impl App {
         let roles = match &seed.roles {
             Some(roles) => roles
                 .iter()
-                .map(|r| super::accounts::canonical_role(r))
+                .map(|r| super::roles::parse_role(org.kind, r))
                 .collect::<ServiceResult<Vec<_>>>()?,
-            None => vec![Role::Staff],
+            None => vec![org.kind.default_role()],
         };
         let deactivated_at = (state == AccountState::Inactive).then(|| {
             now.saturating_sub(Duration::from_secs(
@@ -391,9 +409,14 @@ impl App {
             source,
             roles,
             person_id: Some(seed.person_id.clone().unwrap_or_else(new_person_id)),
+            grade_level: match &seed.grade_level {
+                Some(grade) => Some(super::accounts::check_grade_level(org.kind, grade)?)
+                    .filter(|grade| !grade.is_empty()),
+                None => None,
+            },
             scim_deleted: false,
             deactivated_at,
-            delete_after: deactivated_at.map(|at| at.saturating_add(self.settings.retention)),
+            delete_after: deactivated_at.map(|at| at.saturating_add(self.retention_of(org))),
             version: 1,
             created_at: now,
             updated_at: now,

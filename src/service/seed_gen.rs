@@ -76,6 +76,7 @@ const DEPARTMENTS: [&str; 8] = [
 /// produced in chunks.
 pub fn generate_accounts(
     org_id: &str,
+    role: Role,
     domain: &str,
     seed_number: u64,
     first: u64,
@@ -112,8 +113,9 @@ pub fn generate_accounts(
                 active: true,
                 state: AccountState::Active,
                 source: AccountSource::Scim,
-                roles: vec![Role::SCIM_DEFAULT],
+                roles: vec![role],
                 person_id: Some(format!("{:016}", rng.gen_range(1_000_000_000_000_000u64..10_000_000_000_000_000u64))),
+                grade_level: None,
                 scim_deleted: false,
                 deactivated_at: None,
                 delete_after: None,
@@ -150,12 +152,12 @@ mod tests {
 
     #[test]
     fn generation_is_deterministic_and_unique() {
-        let a = generate_accounts("org", "example.com", 7, 0, 500, Timestamp::from_micros(1));
-        let b = generate_accounts("org", "example.com", 7, 0, 500, Timestamp::from_micros(1));
+        let a = generate_accounts("org", Role::Staff, "example.com", 7, 0, 500, Timestamp::from_micros(1));
+        let b = generate_accounts("org", Role::Staff, "example.com", 7, 0, 500, Timestamp::from_micros(1));
         assert_eq!(a, b);
         let chunked: Vec<Account> = [
-            generate_accounts("org", "example.com", 7, 0, 200, Timestamp::from_micros(1)),
-            generate_accounts("org", "example.com", 7, 200, 300, Timestamp::from_micros(1)),
+            generate_accounts("org", Role::Staff, "example.com", 7, 0, 200, Timestamp::from_micros(1)),
+            generate_accounts("org", Role::Staff, "example.com", 7, 200, 300, Timestamp::from_micros(1)),
         ]
         .concat();
         assert_eq!(a, chunked, "chunks produce the same sequence");
@@ -163,7 +165,7 @@ mod tests {
         names.sort();
         names.dedup();
         assert_eq!(names.len(), 500);
-        let other = generate_accounts("org", "example.com", 8, 0, 1, Timestamp::from_micros(1));
+        let other = generate_accounts("org", Role::Staff, "example.com", 8, 0, 1, Timestamp::from_micros(1));
         assert_ne!(a[0].id, other[0].id);
     }
 }

@@ -226,6 +226,14 @@ pub trait Store: OAuthStore + Send + Sync + 'static {
     async fn get_org(&self, id: &str) -> StoreResult<Option<Org>>;
     async fn list_orgs(&self) -> StoreResult<Vec<Org>>;
     async fn update_org(&self, org: &Org, events: &[NewEvent]) -> StoreResult<()>;
+    /// [`Store::update_org`], and in the same transaction every deactivated account of the
+    /// organization gets `delete_after` = its deactivation + `retention` (its retention changed).
+    async fn update_org_restamping(
+        &self,
+        org: &Org,
+        events: &[NewEvent],
+        retention: std::time::Duration,
+    ) -> StoreResult<()>;
     async fn delete_org(&self, id: &str) -> StoreResult<bool>;
 
     async fn list_domains(&self, org_id: &str) -> StoreResult<Vec<Domain>>;
@@ -297,13 +305,14 @@ pub trait Store: OAuthStore + Send + Sync + 'static {
     ) -> StoreResult<u64>;
     async fn query_accounts(&self, query: &AccountQuery) -> StoreResult<AccountPage>;
 
-    /// Deletes up to `batch` accounts inactive since `deactivated_before` or earlier, oldest
+    /// Deletes up to `batch` accounts of `org_id` inactive since `deactivated_before` or earlier, oldest
     /// deactivation first, with one `account_deleted` event each (actor `reaper`, detail
     /// `{"user_name": ...}`), all in one transaction and set-based in SQL (no row travels to the
     /// server and back). Returns how many went and the first `keep` of them in full. Safe with
     /// several processes sharing one database: a row is claimed by exactly one caller.
     async fn reap_inactive(
         &self,
+        org_id: &str,
         deactivated_before: Timestamp,
         batch: i64,
         now: Timestamp,
@@ -312,11 +321,12 @@ pub trait Store: OAuthStore + Send + Sync + 'static {
     /// The first `limit` accounts [`Store::reap_inactive`] would delete, without deleting.
     async fn list_reapable(
         &self,
+        org_id: &str,
         deactivated_before: Timestamp,
         limit: i64,
     ) -> StoreResult<Vec<Account>>;
     /// How many accounts [`Store::reap_inactive`] would delete.
-    async fn count_reapable(&self, deactivated_before: Timestamp) -> StoreResult<u64>;
+    async fn count_reapable(&self, org_id: &str, deactivated_before: Timestamp) -> StoreResult<u64>;
 
     async fn append_events(&self, events: &[NewEvent]) -> StoreResult<()>;
     async fn list_events(

@@ -72,7 +72,8 @@ impl PgStore {
 // left for the next batch. The detail is `{"user_name":"..."}`, as `serde_json` writes it.
 const REAP_SQL: &str = concat!(
     "WITH gone AS (DELETE FROM accounts WHERE ctid = ANY(ARRAY(SELECT ctid FROM accounts \
-     WHERE state = 'inactive' AND deactivated_at <= $1 ORDER BY deactivated_at LIMIT $2 \
+     WHERE org_id = $5 AND state = 'inactive' AND deactivated_at <= $1 \
+     ORDER BY deactivated_at LIMIT $2 \
      FOR UPDATE SKIP LOCKED)) RETURNING *), \
      logged AS (INSERT INTO activity (org_id, at, kind, actor, account_id, detail) \
      SELECT org_id, $3, 'account_deleted', 'reaper', id, \

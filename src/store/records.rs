@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use crate::domain::{
-    AccountSource, AccountState, CodeChallengeMethod, Role, SyncSource, Timestamp,
+    AccountSource, AccountState, CodeChallengeMethod, OrgKind, Role, SyncSource, Timestamp,
 };
 
 #[derive(Debug, Clone, PartialEq)]
@@ -18,6 +18,13 @@ pub struct Org {
     pub scim_connected_at: Option<Timestamp>,
     /// Emulator setting: the token endpoint accepts `grant_type=client_credentials`.
     pub oauth_client_credentials: bool,
+    /// Apple Business Manager or Apple School Manager; set at creation.
+    pub kind: OrgKind,
+    /// School only: a Student Information System (or SFTP) is connected, which pauses
+    /// directory sync.
+    pub sis_connected: bool,
+    /// Days a deactivated account is kept; `None`: the kind's default.
+    pub retention_days: Option<u32>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -54,6 +61,8 @@ pub struct Account {
     pub source: AccountSource,
     pub roles: Vec<Role>,
     pub person_id: Option<String>,
+    /// Apple School Manager's grade level (schools only): ABM-side, never written by SCIM.
+    pub grade_level: Option<String>,
     pub scim_deleted: bool,
     pub deactivated_at: Option<Timestamp>,
     pub delete_after: Option<Timestamp>,

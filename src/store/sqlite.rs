@@ -165,14 +165,14 @@ fn is_in_memory(url: &str) -> bool {
 
 // SQLite has a single writer, so the claim needs no row locks: three statements in one
 // transaction (sqlx runs them in turn with the same parameters) claim the same batch, the first
-// `$2` expired accounts in `accounts_reaper` index order (no sort), because nothing else can write
+// `$2` expired accounts of organization `$5` in `accounts_org_reaper` index order (no sort), because nothing else can write
 // in between. The first records the `account_deleted` events (detail `{"user_name":"..."}`, as
 // `serde_json` writes it), the second returns the first `$4` rows with the batch's size (sorted
 // by rowid alone, then joined to their columns), the last deletes them.
 macro_rules! reap_claim {
     () => {
-        "SELECT rowid FROM accounts WHERE state = 'inactive' AND deactivated_at <= $1 \
-         ORDER BY deactivated_at, rowid LIMIT $2"
+        "SELECT rowid FROM accounts WHERE org_id = $5 AND state = 'inactive' \
+         AND deactivated_at <= $1 ORDER BY deactivated_at, rowid LIMIT $2"
     };
 }
 const REAP_SQL: &str = concat!(

@@ -78,6 +78,7 @@ pub async fn create_account(
                 given_name: body.given_name,
                 family_name: body.family_name,
                 roles: body.roles,
+                grade_level: body.grade_level,
             },
         )
         .await?;
@@ -96,7 +97,7 @@ pub async fn get_account(
     )))
 }
 
-/// Change an account (synced accounts: roles and person_id only).
+/// Change an account (synced accounts: roles, grade_level and person_id only).
 #[utoipa::path(patch, path = "/admin/v1/orgs/{org}/accounts/{id}", tag = "admin", security(("admin_token" = [])), params(("org" = String, Path), ("id" = String, Path)), request_body = PatchAccountRequest,
     responses((status = 200, body = AccountView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn patch_account(
@@ -115,6 +116,7 @@ pub async fn patch_account(
                 roles: body.roles,
                 person_id: body.person_id,
                 active: body.active,
+                grade_level: body.grade_level,
             },
         )
         .await?;

@@ -78,8 +78,8 @@ pub async fn export_har(
     q: QueryResult<RequestsQuery>,
 ) -> AdminResult<Json<Value>> {
     let q = query(q)?;
-    app.require_org(&org).await?;
-    let base = format!("{}/feeds/business/scim", server_base(&app, &headers));
+    let kind = app.require_org(&org).await?.kind;
+    let base = format!("{}{}", server_base(&app, &headers), kind.scim_path());
     let entries: Vec<Value> = app
         .journal
         .list(&org, &journal_query(q))

@@ -15,7 +15,12 @@ use crate::store::Org;
 
 pub(super) async fn org_view(app: &App, org: &Org) -> AdminResult<OrgView> {
     let domains = app.store.list_domains(&org.id).await?;
-    Ok(OrgView::new(org, &domains, app.scim_state(org).await?))
+    Ok(OrgView::new(
+        org,
+        &domains,
+        app.scim_state(org).await?,
+        app.retention_of(org),
+    ))
 }
 
 /// List organizations.
@@ -47,6 +52,9 @@ pub async fn create_org(
             federated_authentication: body.federated_authentication.unwrap_or(true),
             auto_merge: body.auto_merge.unwrap_or(false),
             require_verified_domain: body.require_verified_domain.unwrap_or(true),
+            kind: body.kind.unwrap_or_default(),
+            sis_connected: body.sis_connected.unwrap_or(false),
+            retention_days: body.retention_days,
         })
         .await?;
     Ok((StatusCode::CREATED, Json(org_view(&app, &org).await?)))
@@ -81,6 +89,9 @@ pub async fn patch_org(
                 require_verified_domain: body.require_verified_domain,
                 directory_sync_source: body.directory_sync_source,
                 oauth_client_credentials: body.oauth_client_credentials,
+                kind: body.kind,
+                sis_connected: body.sis_connected,
+                retention_days: body.retention_days,
             },
         )
         .await?;

@@ -27,7 +27,7 @@ pub async fn get_connection(
     let now = app.now().await?;
     Ok(Json(ScimConnectionView {
         state: connection_state(&org, &credentials, now),
-        base_url: format!("{}/feeds/business/scim", server_base(&app, &headers)),
+        base_url: format!("{}{}", server_base(&app, &headers), org.kind.scim_path()),
         tokens: credentials
             .tokens
             .iter()

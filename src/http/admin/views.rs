@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use crate::domain::{AccountSource, AccountState, Role, SyncSource, Timestamp};
+use crate::domain::{AccountSource, AccountState, OrgKind, Role, SyncSource, Timestamp};
 use crate::service::{ConnectionState, TokenStatus};
 use crate::store::{Account, Domain, Event, Org, TokenRecord};
 
@@ -36,6 +36,10 @@ impl From<&Domain> for DomainView {
 pub struct OrgView {
     pub id: String,
     pub name: String,
+    /// Apple Business Manager (`business`) or Apple School Manager (`school`); fixed at creation.
+    pub kind: OrgKind,
+    /// The SCIM base URL path of the organization's kind (`/scim/v2` serves every kind too).
+    pub scim_path: String,
     pub domains: Vec<DomainView>,
     pub federated_authentication: bool,
     pub auto_merge: bool,
@@ -44,15 +48,34 @@ pub struct OrgView {
     pub scim_state: ConnectionState,
     /// Emulator setting: the OAuth token endpoint accepts `grant_type=client_credentials`.
     pub oauth_client_credentials: bool,
+    /// Schools only (always `false` in a business): a Student Information System or SFTP
+    /// uploads are connected, so directory sync cannot run (SCIM answers 403, new SCIM tokens
+    /// and OAuth clients are refused with 409 `sis_connected`).
+    pub sis_connected: bool,
+    /// Whole days a deactivated account is kept before it is deleted: the organization's own
+    /// setting, or its kind's default (business: `--retention`, 30 days; school:
+    /// `--school-retention`, 120 days).
+    pub retention_days: u64,
+    /// The same retention in seconds (exact when the server's default is not whole days).
+    pub retention_seconds: u64,
+    /// Whether `retention_days` is the kind's default (`false`: set for this organization).
+    pub retention_is_default: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
 
 impl OrgView {
-    pub fn new(org: &Org, domains: &[Domain], scim_state: ConnectionState) -> Self {
+    pub fn new(
+        org: &Org,
+        domains: &[Domain],
+        scim_state: ConnectionState,
+        retention: std::time::Duration,
+    ) -> Self {
         OrgView {
             id: org.id.clone(),
             name: org.name.clone(),
+            kind: org.kind,
+            scim_path: org.kind.scim_path().to_string(),
             domains: domains.iter().map(DomainView::from).collect(),
             federated_authentication: org.federated_authentication,
             auto_merge: org.auto_merge,
@@ -60,6 +83,10 @@ impl OrgView {
             directory_sync_source: org.directory_sync_source,
             scim_state,
             oauth_client_credentials: org.oauth_client_credentials,
+            sis_connected: org.sis_connected,
+            retention_days: retention.as_secs() / 86_400,
+            retention_seconds: retention.as_secs(),
+            retention_is_default: org.retention_days.is_none(),
             created_at: org.created_at.to_datetime(),
             updated_at: org.updated_at.to_datetime(),
         }
@@ -108,6 +135,14 @@ pub struct CreateOrgRequest {
     pub auto_merge: Option<bool>,
     /// Default `true`: SCIM userNames must be in a verified domain.
     pub require_verified_domain: Option<bool>,
+    /// Default `business`. `school` is an Apple School Manager organization: served at
+    /// `/feeds/school/scim`, Student by default, school roles, grade levels, 120-day retention.
+    pub kind: Option<OrgKind>,
+    /// Schools only (`true` in a business: 400 `not_a_school`). Default `false`.
+    pub sis_connected: Option<bool>,
+    /// 1 to 3650. Default: the kind's (business 30, school 120 days).
+    #[schema(minimum = 1, maximum = 3650)]
+    pub retention_days: Option<u32>,
 }
 
 /// Absent or `null` fields are left as they are.
@@ -130,6 +165,16 @@ pub struct PatchOrgRequest {
     /// Emulator setting for headless tests: allow `grant_type=client_credentials` at the OAuth
     /// token endpoint (Apple Business Manager's flow is interactive). Default `false`.
     pub oauth_client_credentials: Option<bool>,
+    /// Schools only (`true` in a business: 400 `not_a_school`). While `true`, SCIM requests
+    /// answer 403 and new SCIM tokens and OAuth clients are refused (409 `sis_connected`).
+    pub sis_connected: Option<bool>,
+    /// Must be the organization's kind (400 `kind_immutable` otherwise): the kind is fixed at
+    /// creation.
+    #[schema(value_type = Option<OrgKind>)]
+    pub kind: Option<String>,
+    /// 1 to 3650 days; deactivated accounts' `delete_after` moves with it.
+    #[schema(minimum = 1, maximum = 3650)]
+    pub retention_days: Option<u32>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -184,6 +229,8 @@ pub struct AccountView {
     pub source: AccountSource,
     pub roles: Vec<Role>,
     pub person_id: Option<String>,
+    /// Apple School Manager's grade level (always `null` in a business organization).
+    pub grade_level: Option<String>,
     pub state: AccountState,
     pub active: bool,
     /// Whether SCIM clients can see the account (not deleted through SCIM, not in conflict).
@@ -226,6 +273,7 @@ impl From<&Account> for AccountView {
             source: a.source,
             roles: a.roles.clone(),
             person_id: a.person_id.clone(),
+            grade_level: a.grade_level.clone(),
             state: a.state,
             active: a.active,
             visible_to_scim: crate::service::users::scim_visible(a),
@@ -257,13 +305,19 @@ pub struct CreateAccountRequest {
     pub user_name: String,
     pub given_name: Option<String>,
     pub family_name: Option<String>,
-    /// Default `["Staff"]`. Role names are case-insensitive; a role listed twice counts once.
+    /// Default: `["Staff"]` in a business, `["Student"]` in a school. Role names are
+    /// case-insensitive; a role listed twice counts once. A business has Administrator, People
+    /// Manager, Device Enrollment Manager, Content Manager and Staff; a school all of them
+    /// (else 400 `invalid_role`, naming the organization's roles).
     #[schema(value_type = Option<Vec<Role>>, min_items = 1)]
     pub roles: Option<Vec<String>>,
+    /// Schools only (else 400 `not_a_school`): at most 64 characters, e.g. `"9"`.
+    #[schema(max_length = 64, pattern = r"^[^\p{Cc}]*$")]
+    pub grade_level: Option<String>,
 }
 
-/// Absent or `null` fields are left as they are. An account synced by SCIM takes only `roles`
-/// and `person_id` (anything else: 409 `read_only`).
+/// Absent or `null` fields are left as they are. An account synced by SCIM takes only `roles`,
+/// `grade_level` and `person_id` (anything else: 409 `read_only`).
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct PatchAccountRequest {
     /// 1 to 256 characters once leading and trailing whitespace is trimmed (it is not stored);
@@ -276,9 +330,14 @@ pub struct PatchAccountRequest {
     pub user_name: Option<String>,
     pub given_name: Option<String>,
     pub family_name: Option<String>,
-    /// Role names are case-insensitive; a role listed twice counts once.
+    /// Role names are case-insensitive; a role listed twice counts once; each must be a role
+    /// of the organization's kind (see `CreateAccountRequest.roles`).
     #[schema(value_type = Option<Vec<Role>>, min_items = 1)]
     pub roles: Option<Vec<String>>,
+    /// Schools only (else 400 `not_a_school`), synced accounts too (an ABM-side property SCIM
+    /// never changes): at most 64 characters; `""` clears it.
+    #[schema(max_length = 64, pattern = r"^[^\p{Cc}]*$")]
+    pub grade_level: Option<String>,
     /// 1 to 64 characters once leading and trailing whitespace is trimmed (it is not stored).
     /// Changing the Person ID of a synced account puts it in `conflict`.
     #[schema(

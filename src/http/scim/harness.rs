@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
 use crate::http::error::{scim_error_response, ScimError};
-use crate::http::extract::bearer_token;
+use crate::http::extract::{bearer_token, scim_mount};
 use crate::scim::error::ScimType;
 use crate::service::faults::FaultAction;
 use crate::service::journal::{dialect_features, redact_body, JournalEntry};
@@ -38,7 +38,7 @@ pub async fn scim_harness(State(app): State<Arc<App>>, request: Request, next: N
     // Requests that do not authenticate are answered by the handler's own 401 and cannot be
     // attributed to an organization, so they are not journaled.
     let principal = match bearer_token(&parts.headers) {
-        Some(token) => match app.authorize_scim(Some(token)).await {
+        Some(token) => match app.authorize_scim(Some(token), scim_mount(&parts)).await {
             Ok(principal) => Some(principal),
             // Database down: answer the 503 now rather than let the handler wait for a
             // connection a second time (requests must fail within one acquire timeout).

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use crate::domain::Timestamp;
 use crate::http::error::SCIM_CONTENT_TYPE;
 use crate::scim::resource::{project, render_user, AbmFields, Meta};
-use crate::service::{etag, App};
+use crate::service::{etag, App, ScimMount};
 use crate::store::Account;
 
 pub const LIST_RESPONSE_SCHEMA: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
@@ -22,15 +22,14 @@ pub fn scim_json(status: StatusCode, body: &Value) -> Response {
     response
 }
 
-/// The absolute SCIM base of this request (`https://host/feeds/business/scim` or `.../scim/v2`),
-/// keeping the mount the client used.
+/// The absolute SCIM base of this request (`https://host/feeds/business/scim`,
+/// `.../feeds/school/scim` or `.../scim/v2`), keeping the mount the client used.
 pub fn scim_base(app: &App, uri: &Uri, headers: &HeaderMap) -> String {
-    let mount = if uri.path().starts_with("/scim/v2") {
-        "/scim/v2"
-    } else {
-        "/feeds/business/scim"
-    };
-    format!("{}{mount}", server_base(app, headers))
+    format!(
+        "{}{}",
+        server_base(app, headers),
+        ScimMount::of_path(uri.path()).path()
+    )
 }
 
 /// `scheme://host` of the server: configured, or from `X-Forwarded-*` behind a trusted proxy.

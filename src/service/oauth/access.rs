@@ -3,8 +3,8 @@
 //! and the grant still stand, so revoking either (or deleting the client) revokes every access
 //! token obtained through it on the next request.
 
-use crate::domain::{SyncSource, Timestamp};
-use crate::service::auth::not_scim;
+use crate::domain::Timestamp;
+use crate::service::auth::ScimMount;
 use crate::service::connect::{UsedCredential, LAST_USED_RESOLUTION};
 use crate::service::credentials::{Claims, OAuthClaims};
 use crate::service::{App, ServiceError, ServiceResult};
@@ -59,6 +59,7 @@ impl App {
         key: &[u8; 32],
         generation: u64,
         now: Timestamp,
+        mount: ScimMount,
     ) -> ServiceResult<(Org, String)> {
         let Some(oauth) = &claims.oauth else {
             return Err(invalid("invalid token"));
@@ -92,9 +93,7 @@ impl App {
                 "the client secret this access token was obtained with expired: an admin must create a new secret and authorise again",
             ));
         }
-        if org.directory_sync_source != SyncSource::Scim {
-            return Err(not_scim(org));
-        }
+        self.check_scim_reachable(org, mount)?;
         if secret
             .last_used_at
             .is_none_or(|used| now.since(used) >= LAST_USED_RESOLUTION)

@@ -4,7 +4,7 @@
 use serde_json::{json, Map, Value};
 
 use super::{new_person_id, reject_nul, set_attrs, taken, text_attr, Created};
-use crate::domain::{AccountSource, AccountState, Role, Timestamp};
+use crate::domain::{AccountSource, AccountState, Timestamp};
 use crate::scim::error::ProtocolError;
 use crate::scim::filter_sql::user_name_norm;
 use crate::scim::resource::normalize_user;
@@ -39,7 +39,7 @@ impl App {
         }
         // Insert first: the unique index decides whether the name is free, so the common case
         // (a new user) costs one write and no lookup; only a conflict reads the existing account.
-        let account = new_scim_account(org, attrs.clone(), now, self.settings.retention);
+        let account = new_scim_account(org, attrs.clone(), now, self.retention_of(org));
         let created = event(
             &org.id,
             now,
@@ -102,18 +102,23 @@ impl App {
     ) -> ServiceResult<Created> {
         let user_name = existing.user_name.clone();
         {
-            if existing.roles.iter().any(|r| r.protects_from_sync()) {
+            if let Some(role) = existing
+                .roles
+                .iter()
+                .find(|r| org.kind.protects_from_sync(**r))
+            {
                 let skipped = event(
                     &org.id,
                     now,
                     kinds::SYNC_SKIPPED,
                     actor,
                     Some(&existing.id),
-                    json!({ "user_name": user_name, "reason": "conflict", "detail": "existing Administrator or People Manager account left unchanged" }),
+                    json!({ "user_name": user_name, "reason": "conflict", "detail": format!("existing {role} account left unchanged") }),
                 );
                 self.store.append_events(&[skipped]).await?;
                 return Err(ServiceError::uniqueness(format!(
-                    "userName {user_name:?} matches an existing Administrator or People Manager account, which directory sync never changes"
+                    "userName {user_name:?} matches an existing {role} account, which directory sync never changes (it protects {})",
+                    protected_roles(org.kind)
                 )));
             }
             if !org.auto_merge {
@@ -254,6 +259,17 @@ impl App {
     }
 }
 
+/// The roles directory sync never takes over in an organization of `kind`, for messages.
+fn protected_roles(kind: crate::domain::OrgKind) -> String {
+    let roles: Vec<&str> = kind
+        .roles()
+        .iter()
+        .filter(|role| kind.protects_from_sync(**role))
+        .map(|role| role.as_str())
+        .collect();
+    format!("{} accounts", roles.join(", "))
+}
+
 fn new_scim_account(
     org: &Org,
     attrs: Map<String, Value>,
@@ -269,8 +285,9 @@ fn new_scim_account(
         active: true,
         state: AccountState::Active,
         source: AccountSource::Scim,
-        roles: vec![Role::SCIM_DEFAULT],
+        roles: vec![org.kind.default_role()],
         person_id: Some(new_person_id()),
+        grade_level: None,
         scim_deleted: false,
         deactivated_at: None,
         delete_after: None,

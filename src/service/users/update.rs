@@ -85,7 +85,8 @@ impl App {
             let now = self.now().await?;
             let mut account = current.clone();
             account.scim_deleted = true;
-            let mut events = self.transition_active(&mut account, false, now, &actor);
+            let retention = self.retention_of(&principal.org);
+            let mut events = self.transition_active(&mut account, false, now, &actor, retention);
             if events.is_empty() {
                 events.push(event(&account.org_id, now, kinds::ACCOUNT_UPDATED, &actor, Some(&account.id), json!({ "user_name": account.user_name, "reason": "deleted by directory sync after deactivation" })));
             }
@@ -140,7 +141,9 @@ impl App {
                 self.check_verified_domain(&principal.org, &account.user_name)
                     .await?;
             }
-            let mut events = self.transition_active(&mut account, wants_active, now, &actor);
+            let retention = self.retention_of(&principal.org);
+            let mut events =
+                self.transition_active(&mut account, wants_active, now, &actor, retention);
             if unassigned {
                 account.attrs.remove("active");
             }
@@ -173,13 +176,15 @@ impl App {
         Err(contended(id))
     }
 
-    /// Applies ABM's lifecycle to a change of `active`; returns the events it implies.
+    /// Applies ABM's lifecycle to a change of `active` (a deactivated account is deleted
+    /// `retention` later, its organization's); returns the events it implies.
     fn transition_active(
         &self,
         account: &mut Account,
         active: bool,
         now: Timestamp,
         actor: &Actor,
+        retention: std::time::Duration,
     ) -> Vec<NewEvent> {
         account.attrs.insert("active".into(), Value::Bool(active));
         let was_active = account.state != AccountState::Inactive;
@@ -187,7 +192,7 @@ impl App {
         if was_active && !active {
             account.state = AccountState::Inactive;
             account.deactivated_at = Some(now);
-            account.delete_after = Some(now.saturating_add(self.settings.retention));
+            account.delete_after = Some(now.saturating_add(retention));
             vec![event(
                 &account.org_id,
                 now,

@@ -40,7 +40,7 @@ macro_rules! statement_builders {
         }
 
         /// Parameters per account row of [`insert_accounts_sql`] / [`bind_account`].
-        pub(super) const ACCOUNT_PARAMS: usize = 17;
+        pub(super) const ACCOUNT_PARAMS: usize = 18;
 
         /// `INSERT INTO accounts ...` for `rows` accounts, parameters from `first` (see
         /// [`push_param_rows`]); bound by [`bind_account`].
@@ -48,7 +48,7 @@ macro_rules! statement_builders {
             let mut sql = String::with_capacity(300 + rows * ACCOUNT_PARAMS * 8);
             sql.push_str(
                 "INSERT INTO accounts (id, org_id, created_at, user_name, user_name_norm, external_id, \
-                 active, state, source, roles, person_id, scim_deleted, deactivated_at, delete_after, \
+                 active, state, source, roles, person_id, grade_level, scim_deleted, deactivated_at, delete_after, \
                  version, updated_at, attrs) VALUES ",
             );
             push_param_rows(&mut sql, first, rows, ACCOUNT_PARAMS, ($attrs_in_pre, $attrs_in_post));
@@ -77,6 +77,7 @@ macro_rules! statement_builders {
                 .bind(account.source.as_str())
                 .bind(serde_json::to_string(&account.roles)?)
                 .bind(account.person_id.as_deref())
+                .bind(account.grade_level.as_deref())
                 .bind(account.scim_deleted)
                 .bind(account.deactivated_at)
                 .bind(account.delete_after)
@@ -86,9 +87,9 @@ macro_rules! statement_builders {
         }
 
         /// What [`bind_changeable`] binds, as the UPDATE names them.
-        const CHANGEABLE_COLUMNS: [&str; 14] = [
+        const CHANGEABLE_COLUMNS: [&str; 15] = [
             "user_name", "user_name_norm", "external_id", "active", "state", "source", "roles",
-            "person_id", "scim_deleted", "deactivated_at", "delete_after", "version", "updated_at",
+            "person_id", "grade_level", "scim_deleted", "deactivated_at", "delete_after", "version", "updated_at",
             "attrs",
         ];
 

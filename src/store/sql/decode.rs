@@ -21,6 +21,7 @@ macro_rules! row_decoders {
                 source: row.try_get("source")?,
                 roles,
                 person_id: row.try_get("person_id")?,
+                grade_level: row.try_get("grade_level")?,
                 scim_deleted: row.try_get("scim_deleted")?,
                 deactivated_at: row.try_get("deactivated_at")?,
                 delete_after: row.try_get("delete_after")?,
@@ -41,6 +42,9 @@ macro_rules! row_decoders {
                 directory_sync_source: row.try_get("directory_sync_source")?,
                 scim_connected_at: row.try_get("scim_connected_at")?,
                 oauth_client_credentials: row.try_get("oauth_client_credentials")?,
+                kind: row.try_get("kind")?,
+                sis_connected: row.try_get("sis_connected")?,
+                retention_days: decode_retention_days(row.try_get("retention_days")?)?,
                 created_at: row.try_get("created_at")?,
                 updated_at: row.try_get("updated_at")?,
             })
@@ -57,6 +61,9 @@ macro_rules! row_decoders {
                 directory_sync_source: row.try_get("o_directory_sync_source")?,
                 scim_connected_at: row.try_get("o_scim_connected_at")?,
                 oauth_client_credentials: row.try_get("o_oauth_client_credentials")?,
+                kind: row.try_get("o_kind")?,
+                sis_connected: row.try_get("o_sis_connected")?,
+                retention_days: decode_retention_days(row.try_get("o_retention_days")?)?,
                 created_at: row.try_get("o_created_at")?,
                 updated_at: row.try_get("o_updated_at")?,
             })

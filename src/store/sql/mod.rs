@@ -40,7 +40,7 @@ macro_rules! account_columns {
     (bare, $attrs:literal) => {
         concat!(
             "id, org_id, user_name, user_name_norm, external_id, active, state, ",
-            "source, roles, person_id, scim_deleted, deactivated_at, delete_after, ",
+            "source, roles, person_id, grade_level, scim_deleted, deactivated_at, delete_after, ",
             "version, created_at, updated_at, ",
             $attrs,
             " AS attrs"
@@ -49,7 +49,7 @@ macro_rules! account_columns {
     ($attrs:literal) => {
         concat!(
             "a.id, a.org_id, a.user_name, a.user_name_norm, a.external_id, a.active, a.state, ",
-            "a.source, a.roles, a.person_id, a.scim_deleted, a.deactivated_at, a.delete_after, ",
+            "a.source, a.roles, a.person_id, a.grade_level, a.scim_deleted, a.deactivated_at, a.delete_after, ",
             "a.version, a.created_at, a.updated_at, ",
             $attrs,
             " AS attrs"
@@ -66,6 +66,7 @@ macro_rules! prefixed_org_columns {
          o.require_verified_domain AS o_require_verified_domain, \
          o.directory_sync_source AS o_directory_sync_source, o.scim_connected_at AS o_scim_connected_at, \
          o.oauth_client_credentials AS o_oauth_client_credentials, \
+         o.kind AS o_kind, o.sis_connected AS o_sis_connected, o.retention_days AS o_retention_days, \
          o.created_at AS o_created_at, o.updated_at AS o_updated_at "
     };
 }
@@ -82,6 +83,18 @@ macro_rules! token_with_org_select {
     };
 }
 pub(crate) use token_with_org_select;
+
+/// An organization's `retention_days` column: a day count the service checked on the way in.
+pub(crate) fn decode_retention_days(days: Option<i64>) -> super::StoreResult<Option<u32>> {
+    days.map(|days| {
+        u32::try_from(days).map_err(|_| {
+            super::StoreError::Corrupt(format!(
+                "retention_days {days} in the database is out of range"
+            ))
+        })
+    })
+    .transpose()
+}
 
 /// Decodes the JSON-encoded `roles` and `attrs` columns.
 pub(crate) fn decode_json_columns(

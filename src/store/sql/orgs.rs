@@ -14,7 +14,8 @@ macro_rules! org_methods {
                 sqlx::query(
                     "INSERT INTO orgs (id, name, federated_authentication, auto_merge, \
                      require_verified_domain, directory_sync_source, scim_connected_at, created_at, updated_at, \
-                     oauth_client_credentials) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                     oauth_client_credentials, kind, sis_connected, retention_days) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
                 )
                 .bind(&org.id)
                 .bind(&org.name)
@@ -26,6 +27,9 @@ macro_rules! org_methods {
                 .bind(org.created_at)
                 .bind(org.updated_at)
                 .bind(org.oauth_client_credentials)
+                .bind(org.kind)
+                .bind(org.sis_connected)
+                .bind(org.retention_days.map(i64::from))
                 .execute(&mut *tx)
                 .await?;
                 for domain in domains {
@@ -54,11 +58,19 @@ macro_rules! org_methods {
             }
 
             async fn update_org(&self, org: &Org, events: &[NewEvent]) -> StoreResult<()> {
+                self.update_org_restamping(org, events, None).await
+            }
+
+            /// Writes the organization; with `restamp`, also moves the deletion date of each of
+            /// its deactivated accounts to its deactivation plus that retention, in the same
+            /// transaction (the reaper itself goes by the organization's retention).
+            async fn update_org_restamping(&self, org: &Org, events: &[NewEvent], restamp: Option<std::time::Duration>) -> StoreResult<()> {
                 let mut tx = self.write.begin().await?;
                 sqlx::query(
                     "UPDATE orgs SET name = $2, federated_authentication = $3, auto_merge = $4, \
                      require_verified_domain = $5, directory_sync_source = $6, scim_connected_at = $7, \
-                     updated_at = $8, oauth_client_credentials = $9 WHERE id = $1",
+                     updated_at = $8, oauth_client_credentials = $9, sis_connected = $10, \
+                     retention_days = $11 WHERE id = $1",
                 )
                 .bind(&org.id)
                 .bind(&org.name)
@@ -69,8 +81,23 @@ macro_rules! org_methods {
                 .bind(org.scim_connected_at)
                 .bind(org.updated_at)
                 .bind(org.oauth_client_credentials)
+                .bind(org.sis_connected)
+                .bind(org.retention_days.map(i64::from))
                 .execute(&mut *tx)
                 .await?;
+                if let Some(retention) = restamp {
+                    let retention = i64::try_from(retention.as_micros()).unwrap_or(i64::MAX);
+                    sqlx::query(
+                        "UPDATE accounts SET delete_after = CASE WHEN deactivated_at > $3 - $2 \
+                         THEN $3 ELSE deactivated_at + $2 END \
+                         WHERE org_id = $1 AND deactivated_at IS NOT NULL",
+                    )
+                    .bind(&org.id)
+                    .bind(retention)
+                    .bind(Timestamp::MAX)
+                    .execute(&mut *tx)
+                    .await?;
+                }
                 insert_events(&mut *tx, events).await?;
                 tx.commit().await?;
                 self.auth_changed();

@@ -22,7 +22,7 @@ macro_rules! impl_sql_store {
         use sqlx::Row as _;
         use $crate::scim::filter_sql::SqlParam;
         use $crate::store::sql::{
-            account_columns, decode_json_columns, prefixed_org_columns, token_with_org_select,
+            account_columns, decode_json_columns, decode_retention_days, prefixed_org_columns, token_with_org_select,
         };
         use $crate::store::statement_pool::statement;
         use $crate::store::$statements::*;
@@ -112,6 +112,15 @@ macro_rules! impl_sql_store {
 
             async fn update_org(&self, org: &Org, events: &[NewEvent]) -> StoreResult<()> {
                 Self::update_org(self, org, events).await
+            }
+
+            async fn update_org_restamping(
+                &self,
+                org: &Org,
+                events: &[NewEvent],
+                retention: std::time::Duration,
+            ) -> StoreResult<()> {
+                Self::update_org_restamping(self, org, events, Some(retention)).await
             }
 
             async fn delete_org(&self, id: &str) -> StoreResult<bool> {
@@ -247,24 +256,26 @@ macro_rules! impl_sql_store {
 
             async fn reap_inactive(
                 &self,
+                org_id: &str,
                 deactivated_before: Timestamp,
                 batch: i64,
                 now: Timestamp,
                 keep: usize,
             ) -> StoreResult<Reaped> {
-                Self::reap_inactive(self, deactivated_before, batch, now, keep).await
+                Self::reap_inactive(self, org_id, deactivated_before, batch, now, keep).await
             }
 
             async fn list_reapable(
                 &self,
+                org_id: &str,
                 deactivated_before: Timestamp,
                 limit: i64,
             ) -> StoreResult<Vec<Account>> {
-                Self::list_reapable(self, deactivated_before, limit).await
+                Self::list_reapable(self, org_id, deactivated_before, limit).await
             }
 
-            async fn count_reapable(&self, deactivated_before: Timestamp) -> StoreResult<u64> {
-                Self::count_reapable(self, deactivated_before).await
+            async fn count_reapable(&self, org_id: &str, deactivated_before: Timestamp) -> StoreResult<u64> {
+                Self::count_reapable(self, org_id, deactivated_before).await
             }
 
             async fn append_events(&self, events: &[NewEvent]) -> StoreResult<()> {
