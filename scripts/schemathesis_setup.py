@@ -94,13 +94,20 @@ def org(name, **extra):
     return {"name": f"schemathesis {name}", **extra}
 
 
+def school(name, **extra):
+    """An Apple School Manager organization: every role of the schema and `grade_level` are
+    valid in it, and `sis_connected` can be switched (a business refuses school-only values)."""
+    return org(name, kind="school", **extra)
+
+
 orgs = {}  # pool -> the seed organizations in it
+# Accounts are created and changed in schools (the roles schema lists the school roles too).
 orgs["read"] = [
-    org(f"read {i}", domains=[{"name": f"read{i}.example.com"}]) for i in range(SIZES["read"])
+    school(f"read {i}", domains=[{"name": f"read{i}.example.com"}]) for i in range(SIZES["read"])
 ]
 orgs["read"][0]["accounts"] = manual_accounts("read", SIZES["read_accounts"])
 orgs["read"][1]["tokens"] = [{"id": new_id(), "secret": f"schemathesis-{new_id()}"}]
-orgs["patch_org"] = [org(f"patch {i}") for i in range(SIZES["patch_org"])]
+orgs["patch_org"] = [school(f"patch {i}") for i in range(SIZES["patch_org"])]
 orgs["delete_org"] = [org(f"delete {i}") for i in range(SIZES["delete_org"])]
 orgs["disconnect"] = [
     org(
@@ -115,7 +122,7 @@ orgs["reset"] = [
 ]
 orgs["create_token"] = [org(f"tokens {i}") for i in range(SIZES["create_token"])]
 orgs["renew"] = [org(f"renew {i}", tokens=expired_tokens(1)) for i in range(SIZES["renew"])]
-orgs["patch_accounts"] = [org("patch accounts", accounts=manual_accounts("patch", SIZES["patch_accounts"]))]
+orgs["patch_accounts"] = [school("patch accounts", accounts=manual_accounts("patch", SIZES["patch_accounts"]))]
 orgs["delete_accounts"] = [
     org("delete accounts", accounts=manual_accounts("delete", SIZES["delete_accounts"]))
 ]

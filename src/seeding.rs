@@ -65,8 +65,15 @@ async fn seed(store: &dyn Store, args: &SeedArgs) -> anyhow::Result<String> {
             let mut done = 0;
             while done < users {
                 let count = batch.min(users - done);
-                let accounts =
-                    generate_accounts(&org_id, role, &domain, seed_number, start + done, count, now);
+                let accounts = generate_accounts(
+                    &org_id,
+                    role,
+                    &domain,
+                    seed_number,
+                    start + done,
+                    count,
+                    now,
+                );
                 if sender.blocking_send((start + done, accounts)).is_err() {
                     break; // the inserter stopped on an error
                 }

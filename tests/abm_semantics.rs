@@ -444,8 +444,15 @@ async fn a_large_reaper_pass_counts_everything_and_lists_the_first_hundred(engin
     let org = server.default_org_id().to_string();
     let now = Timestamp::from(app.clock.now().await.unwrap());
     let day = Duration::from_secs(86_400);
-    let mut accounts =
-        abm_scim::service::seed_gen::generate_accounts(&org, Role::Staff, "example.com", 9, 0, EXPIRED, now);
+    let mut accounts = abm_scim::service::seed_gen::generate_accounts(
+        &org,
+        Role::Staff,
+        "example.com",
+        9,
+        0,
+        EXPIRED,
+        now,
+    );
     // Deactivated 40 days ago, one microsecond apart: the reaper takes the oldest first.
     for (i, account) in accounts.iter_mut().enumerate() {
         account.active = false;

@@ -67,13 +67,7 @@ async fn another_organizations_token_sees_only_its_own_users(engine: Engine) {
     let server = engine.server().await;
     let app = server.app();
     let (other, _) = app
-        .create_org(NewOrg {
-            name: "Other".into(),
-            domains: vec![("other.test".into(), true)],
-            federated_authentication: true,
-            auto_merge: false,
-            require_verified_domain: true,
-        })
+        .create_org(NewOrg::business("Other", vec![("other.test".into(), true)]))
         .await
         .unwrap();
     let other_token = app.create_token(&other.id, None).await.unwrap().token;

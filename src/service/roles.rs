@@ -53,15 +53,30 @@ mod tests {
     fn a_school_role_is_refused_in_a_business_naming_the_allowed_ones() {
         let err = parse_role(OrgKind::Business, "student").unwrap_err();
         let text = err.to_string();
-        assert!(text.contains("Student is not a role in Apple Business Manager"), "{text}");
-        assert!(text.contains("Administrator, People Manager, Device Enrollment Manager, Content Manager, Staff"), "{text}");
-        assert_eq!(parse_role(OrgKind::School, " student ").unwrap(), Role::Student);
-        assert!(parse_role(OrgKind::School, "Teacher").unwrap_err().to_string().contains("unknown role \"Teacher\""));
+        assert!(
+            text.contains("Student is not a role in Apple Business Manager"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "Administrator, People Manager, Device Enrollment Manager, Content Manager, Staff"
+            ),
+            "{text}"
+        );
+        assert_eq!(
+            parse_role(OrgKind::School, " student ").unwrap(),
+            Role::Student
+        );
+        assert!(parse_role(OrgKind::School, "Teacher")
+            .unwrap_err()
+            .to_string()
+            .contains("unknown role \"Teacher\""));
     }
 
     #[test]
     fn roles_are_deduplicated_and_never_empty() {
-        let roles = parse_roles(OrgKind::School, &["Instructor".into(), "instructor".into()]).unwrap();
+        let roles =
+            parse_roles(OrgKind::School, &["Instructor".into(), "instructor".into()]).unwrap();
         assert_eq!(roles, vec![Role::Instructor]);
         assert!(parse_roles(OrgKind::School, &[]).is_err());
     }

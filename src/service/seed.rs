@@ -107,7 +107,7 @@ pub struct SeedAccount {
     #[schema(value_type = Option<Vec<Role>>)]
     pub roles: Option<Vec<String>>,
     /// Schools only: at most 64 characters.
-    #[schema(max_length = 64, pattern = r"^[^\p{Cc}]*$")]
+    #[schema(max_length = 64, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     pub grade_level: Option<String>,
     /// `active` (default) or `inactive`.
     #[schema(value_type = Option<super::closed_sets::SeededStateName>)]

@@ -152,12 +152,44 @@ mod tests {
 
     #[test]
     fn generation_is_deterministic_and_unique() {
-        let a = generate_accounts("org", Role::Staff, "example.com", 7, 0, 500, Timestamp::from_micros(1));
-        let b = generate_accounts("org", Role::Staff, "example.com", 7, 0, 500, Timestamp::from_micros(1));
+        let a = generate_accounts(
+            "org",
+            Role::Staff,
+            "example.com",
+            7,
+            0,
+            500,
+            Timestamp::from_micros(1),
+        );
+        let b = generate_accounts(
+            "org",
+            Role::Staff,
+            "example.com",
+            7,
+            0,
+            500,
+            Timestamp::from_micros(1),
+        );
         assert_eq!(a, b);
         let chunked: Vec<Account> = [
-            generate_accounts("org", Role::Staff, "example.com", 7, 0, 200, Timestamp::from_micros(1)),
-            generate_accounts("org", Role::Staff, "example.com", 7, 200, 300, Timestamp::from_micros(1)),
+            generate_accounts(
+                "org",
+                Role::Staff,
+                "example.com",
+                7,
+                0,
+                200,
+                Timestamp::from_micros(1),
+            ),
+            generate_accounts(
+                "org",
+                Role::Staff,
+                "example.com",
+                7,
+                200,
+                300,
+                Timestamp::from_micros(1),
+            ),
         ]
         .concat();
         assert_eq!(a, chunked, "chunks produce the same sequence");
@@ -165,7 +197,15 @@ mod tests {
         names.sort();
         names.dedup();
         assert_eq!(names.len(), 500);
-        let other = generate_accounts("org", Role::Staff, "example.com", 8, 0, 1, Timestamp::from_micros(1));
+        let other = generate_accounts(
+            "org",
+            Role::Staff,
+            "example.com",
+            8,
+            0,
+            1,
+            Timestamp::from_micros(1),
+        );
         assert_ne!(a[0].id, other[0].id);
     }
 }

@@ -326,7 +326,8 @@ pub trait Store: OAuthStore + Send + Sync + 'static {
         limit: i64,
     ) -> StoreResult<Vec<Account>>;
     /// How many accounts [`Store::reap_inactive`] would delete.
-    async fn count_reapable(&self, org_id: &str, deactivated_before: Timestamp) -> StoreResult<u64>;
+    async fn count_reapable(&self, org_id: &str, deactivated_before: Timestamp)
+        -> StoreResult<u64>;
 
     async fn append_events(&self, events: &[NewEvent]) -> StoreResult<()>;
     async fn list_events(

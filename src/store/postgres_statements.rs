@@ -18,9 +18,9 @@ mod tests {
             "INSERT INTO activity (org_id, at, kind, actor, account_id, detail) VALUES \
              ($18,$19,$20,$21,$22,$23),($24,$25,$26,$27,$28,$29)"
         );
-        assert!(super::insert_accounts_sql(1, 1).ends_with(",$16,CAST($17 AS JSONB))"));
+        assert!(super::insert_accounts_sql(1, 1).ends_with(",$17,CAST($18 AS JSONB))"));
         assert!(super::update_account_sql(1).ends_with(
-            "attrs = CAST($14 AS JSONB) WHERE id = $15 AND org_id = $16 AND version = $17"
+            "attrs = CAST($15 AS JSONB) WHERE id = $16 AND org_id = $17 AND version = $18"
         ));
     }
 }

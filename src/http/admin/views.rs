@@ -312,7 +312,7 @@ pub struct CreateAccountRequest {
     #[schema(value_type = Option<Vec<Role>>, min_items = 1)]
     pub roles: Option<Vec<String>>,
     /// Schools only (else 400 `not_a_school`): at most 64 characters, e.g. `"9"`.
-    #[schema(max_length = 64, pattern = r"^[^\p{Cc}]*$")]
+    #[schema(max_length = 64, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     pub grade_level: Option<String>,
 }
 
@@ -336,7 +336,7 @@ pub struct PatchAccountRequest {
     pub roles: Option<Vec<String>>,
     /// Schools only (else 400 `not_a_school`), synced accounts too (an ABM-side property SCIM
     /// never changes): at most 64 characters; `""` clears it.
-    #[schema(max_length = 64, pattern = r"^[^\p{Cc}]*$")]
+    #[schema(max_length = 64, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")]
     pub grade_level: Option<String>,
     /// 1 to 64 characters once leading and trailing whitespace is trimmed (it is not stored).
     /// Changing the Person ID of a synced account puts it in `conflict`.

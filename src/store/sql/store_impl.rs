@@ -22,7 +22,8 @@ macro_rules! impl_sql_store {
         use sqlx::Row as _;
         use $crate::scim::filter_sql::SqlParam;
         use $crate::store::sql::{
-            account_columns, decode_json_columns, decode_retention_days, prefixed_org_columns, token_with_org_select,
+            account_columns, decode_json_columns, decode_retention_days, prefixed_org_columns,
+            token_with_org_select,
         };
         use $crate::store::statement_pool::statement;
         use $crate::store::$statements::*;
@@ -274,7 +275,11 @@ macro_rules! impl_sql_store {
                 Self::list_reapable(self, org_id, deactivated_before, limit).await
             }
 
-            async fn count_reapable(&self, org_id: &str, deactivated_before: Timestamp) -> StoreResult<u64> {
+            async fn count_reapable(
+                &self,
+                org_id: &str,
+                deactivated_before: Timestamp,
+            ) -> StoreResult<u64> {
                 Self::count_reapable(self, org_id, deactivated_before).await
             }
 
