@@ -107,9 +107,11 @@ async fn seed(store: &dyn Store, args: &SeedArgs) -> anyhow::Result<String> {
     bar.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
     Ok(format!(
-        "seeded {done} accounts into {} ({}) in {seconds:.1} s ({:.0} accounts/s)",
+        "seeded {done} accounts ({}) into {} ({}, {}) in {seconds:.1} s ({:.0} accounts/s)",
+        org.kind.default_role(),
         org.name,
         org.id,
+        org.kind.product(),
         done as f64 / seconds.max(1e-9)
     ))
 }

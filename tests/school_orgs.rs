@@ -949,6 +949,104 @@ async fn existing_databases_become_business_organizations(engine: Engine) {
     server.stop().await;
 }
 
+/// `--bootstrap-kind school`: the first-start banner gives the school path, and its token works
+/// there.
+async fn the_banner_gives_the_default_organizations_base_url(engine: Engine) {
+    use clap::Parser;
+    let url = engine.fresh_database_url().await;
+    let cli = abm_scim::config::Cli::try_parse_from([
+        "abm-scim",
+        "--listen",
+        "127.0.0.1:0",
+        "--database-url",
+        &url,
+        "--bootstrap-kind",
+        "school",
+    ])
+    .unwrap();
+    let server = abm_scim::Application::build(&cli.serve).await.unwrap();
+    let banner = server.banner();
+    let line = |key: &str| {
+        banner
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .unwrap_or_else(|| panic!("{key} in {banner}"))
+            .to_string()
+    };
+    let (base, token) = (line("SCIM base URL: "), line("SCIM token: "));
+    assert_eq!(
+        base,
+        format!("http://{}/feeds/school/scim", server.local_addr()),
+        "{banner}"
+    );
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(server.run_until(async move {
+        let _ = stopped.await;
+    }));
+    let created = Scim::at(base, token)
+        .post("/Users", &entra_pupil("maggie@example.com", "e-maggie"))
+        .await
+        .expect(201);
+    assert_eq!(created.body["roles"], json!([{"value": "Student"}]));
+    let _ = stop.send(());
+    running.await.unwrap().unwrap();
+    let refused =
+        abm_scim::config::Cli::try_parse_from(["abm-scim", "--bootstrap-kind", "college"]);
+    assert!(refused
+        .unwrap_err()
+        .to_string()
+        .contains("must be one of business, school"));
+}
+
+/// `abm-scim seed --org` into a school: synced Students, on the school path.
+async fn the_seed_command_gives_a_schools_accounts_the_student_role(engine: Engine) {
+    use clap::Parser;
+    let dir = tempfile::tempdir().unwrap();
+    let url = match engine {
+        Engine::Sqlite => format!("sqlite:{}", dir.path().join("seeded.db").display()),
+        Engine::Postgres => engine.fresh_database_url().await,
+    };
+    let server = TestServer::builder()
+        .database_url(url.clone())
+        .start()
+        .await;
+    let (school_id, scim) = school(&server).await;
+    let cli = abm_scim::config::Cli::try_parse_from([
+        "abm-scim",
+        "seed",
+        "--database-url",
+        &url,
+        "--users",
+        "25",
+        "--org",
+        "Springfield Elementary",
+    ])
+    .unwrap();
+    let Some(abm_scim::config::Command::Seed(args)) = cli.command else {
+        panic!("the seed command")
+    };
+    let summary = abm_scim::seeding::run(&args).await.unwrap();
+    assert!(
+        summary.starts_with("seeded 25 accounts (Student) into Springfield Elementary"),
+        "{summary}"
+    );
+    assert!(summary.contains("Apple School Manager"), "{summary}");
+    let listed = scim.list(&[("count", "100")]).await;
+    assert_eq!(listed["totalResults"], 25, "{listed}");
+    assert!(listed["Resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|u| u["roles"] == json!([{"value": "Student"}])));
+    assert!(listed["Resources"][0]["userName"]
+        .as_str()
+        .unwrap()
+        .ends_with("@school.example"));
+    let accounts = server.admin().accounts(&school_id).await;
+    assert_eq!(accounts["accounts"][0]["roles"], json!(["Student"]));
+    server.stop().await;
+}
+
 fn timestamp(value: &Value) -> chrono::DateTime<chrono::Utc> {
     value
         .as_str()
@@ -968,4 +1066,6 @@ on_both_engines!(
     a_business_organization_is_unchanged,
     seed_files_and_the_test_server_know_the_kind,
     existing_databases_become_business_organizations,
+    the_banner_gives_the_default_organizations_base_url,
+    the_seed_command_gives_a_schools_accounts_the_student_role,
 );
