@@ -215,6 +215,25 @@ async fn credentials_work_only_on_their_products_path(engine: Engine) {
         .expect_error(401, None);
     let oauth_on_school = Scim::at(server.scim_url_for(OrgKind::School), session.access_token);
     oauth_on_school.get("/Users").await.expect(200);
+    // The approval page names the product.
+    let page = reqwest::Client::new()
+        .get(server.oauth_authorize_url())
+        .query(&[
+            ("client_id", session.client.client_id.as_str()),
+            ("redirect_uri", session.client.redirect_uri.as_str()),
+            ("response_type", "code"),
+            ("state", "s"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("into Springfield Elementary in Apple School Manager?"),
+        "{page}"
+    );
 
     // Each token works on its own path and on the alias.
     school_scim.get("/Users").await.expect(200);

@@ -103,7 +103,7 @@ pub fn approval_page(
         format!("<p class=\"error\">{}</p>", escape(p))
     });
     let body = format!(
-        "<h1>Allow {client} to sync users into {org} in Apple Business Manager?</h1>\
+        "<h1>Allow {client} to sync users into {org} in {product}?</h1>\
          <p class=\"note\">{client} will create, update and deactivate the user accounts of {org} \
          through SCIM. It will be sent back to {target}.</p>{problem}\
          <form method=\"post\" action=\"authorize\">{fields}\
@@ -114,8 +114,9 @@ pub fn approval_page(
         client = escape(&authorization.client.name),
         org = escape(&authorization.org.name),
         target = escape(&authorization.redirect_uri),
+        product = authorization.org.kind.product(),
     );
-    page(status, "Apple Business Manager", &body)
+    page(status, authorization.org.kind.product(), &body)
 }
 
 /// A redirect back to the client (`303 See Other` after a form, `302 Found` otherwise).
