@@ -32,7 +32,7 @@ CREATE INDEX journal_org_seq ON journal (org_id, seq, body_bytes);
 -- limit), decremented in one statement per firing.
 CREATE TABLE fault_rules (
     org_id    TEXT NOT NULL REFERENCES orgs (id) ON DELETE CASCADE,
-    position  INTEGER NOT NULL,
+    position  BIGINT NOT NULL,
     rule      TEXT NOT NULL,
     remaining BIGINT,
     PRIMARY KEY (org_id, position)

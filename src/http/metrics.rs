@@ -15,8 +15,8 @@ use super::extract::bearer_token;
 use crate::metrics::RequestLabels;
 use crate::service::App;
 
-/// The exposition format's content type.
-const TEXT_FORMAT: &str = "text/plain; version=0.0.4; charset=utf-8";
+/// The exposition format (OpenMetrics text, which Prometheus reads).
+const TEXT_FORMAT: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
 pub async fn metrics_page(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
     if let Err(err) = app.authorize_metrics(bearer_token(&headers)) {
