@@ -42,11 +42,13 @@ pub fn metrics_router(app: Arc<App>) -> Router {
 /// observes its latency.
 pub async fn count_request(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
     let started = Instant::now();
+    // `{id}` is written `:id`: braces inside label values trip some text-format parsers.
     let route = request
         .extensions()
         .get::<MatchedPath>()
         .map_or("unmatched", MatchedPath::as_str)
-        .to_string();
+        .replace('{', ":")
+        .replace('}', "");
     let method = request.method().as_str().to_string();
     let dialect = idp_dialect(
         request

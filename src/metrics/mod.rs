@@ -18,7 +18,7 @@ use prometheus_client::registry::Registry;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RequestLabels {
-    /// The matched route template (`/feeds/business/scim/Users/{id}`), never the raw path.
+    /// The matched route template (`/feeds/business/scim/Users/:id`), never the raw path.
     pub route: String,
     pub method: String,
     /// `2xx`, `4xx`...
