@@ -76,7 +76,10 @@ impl Application {
             metrics: crate::service::MetricsSettings {
                 enabled: args.metrics_listen.is_some() || args.metrics_token.is_some(),
                 separate_listener: args.metrics_listen.is_some(),
-                token_hash: args.metrics_token.as_deref().map(crate::service::hash_secret),
+                token_hash: args
+                    .metrics_token
+                    .as_deref()
+                    .map(crate::service::hash_secret),
                 refresh: args.metrics_refresh,
             },
             max_body_bytes: args.max_body_bytes,
@@ -181,7 +184,10 @@ impl Application {
         ));
         let mut tasks = vec![
             reaper,
-            tokio::spawn(crate::service::follow_changes(self.app.clone(), stop_rx.clone())),
+            tokio::spawn(crate::service::follow_changes(
+                self.app.clone(),
+                stop_rx.clone(),
+            )),
             tokio::spawn(journal_writer(self.app.clone(), stop_rx.clone())),
         ];
         if self.app.settings.metrics.enabled {

@@ -56,8 +56,16 @@ async fn target(url: &str, extra: &[&str]) -> Target {
     )
     .await;
     assert_eq!(status, 201, "{body}");
-    let user_url = format!("{}/Users/{}", server.scim_url(), body["id"].as_str().unwrap());
-    Target { server, token, user_url }
+    let user_url = format!(
+        "{}/Users/{}",
+        server.scim_url(),
+        body["id"].as_str().unwrap()
+    );
+    Target {
+        server,
+        token,
+        user_url,
+    }
 }
 
 /// `count` GETs of the same account, `CONCURRENCY` at a time; their latencies.
@@ -95,13 +103,22 @@ fn p99(mut times: Vec<Duration>) -> Duration {
 
 async fn overflow_drops_entries_without_slowing_requests(engine: Engine) {
     let dir = tempfile::tempdir().unwrap();
-    let Some(off_url) = database(engine, &dir, "off.db").await else { return };
+    let Some(off_url) = database(engine, &dir, "off.db").await else {
+        return;
+    };
     let full_url = database(engine, &dir, "full.db").await.unwrap();
     let off = target(&off_url, &["--journal-capacity", "0"]).await;
     // A queue of 8 written once a second: under this load it overflows at once.
     let full = target(
         &full_url,
-        &["--journal-queue", "8", "--journal-flush-interval", "1s", "--metrics-token", METRICS_TOKEN],
+        &[
+            "--journal-queue",
+            "8",
+            "--journal-flush-interval",
+            "1s",
+            "--metrics-token",
+            METRICS_TOKEN,
+        ],
     )
     .await;
     let http = client();
@@ -113,7 +130,9 @@ async fn overflow_drops_entries_without_slowing_requests(engine: Engine) {
         full_times.extend(load(&http, &full, PER_ROUND).await);
     }
     let (off_p99, full_p99) = (p99(off_times), p99(full_times));
-    eprintln!("{engine:?}: p99 with the journal off {off_p99:?}, with its queue overflowing {full_p99:?}");
+    eprintln!(
+        "{engine:?}: p99 with the journal off {off_p99:?}, with its queue overflowing {full_p99:?}"
+    );
     assert!(
         full_p99 <= off_p99 * 2 + Duration::from_millis(5),
         "an overflowing journal slowed requests: p99 {full_p99:?} against {off_p99:?} without a journal"
@@ -121,14 +140,18 @@ async fn overflow_drops_entries_without_slowing_requests(engine: Engine) {
 
     // Every entry was either written or dropped, and the journal says where entries went.
     let admin = |path: String| {
-        http.get(format!("{}{path}", full.server.admin_url())).bearer_auth(ADMIN_TOKEN)
+        http.get(format!("{}{path}", full.server.admin_url()))
+            .bearer_auth(ADMIN_TOKEN)
     };
     let (_, orgs) = send(admin("/orgs".into())).await;
     let org = orgs["orgs"][0]["id"].as_str().unwrap().to_string();
     let (status, journal) = send(admin(format!("/orgs/{org}/requests"))).await;
     assert_eq!(status, 200);
     let entries = journal["requests"].as_array().unwrap();
-    let marked: u64 = entries.iter().filter_map(|e| e["dropped_before"].as_u64()).sum();
+    let marked: u64 = entries
+        .iter()
+        .filter_map(|e| e["dropped_before"].as_u64())
+        .sum();
     let sent = 1 + WARM_UP + ROUNDS * PER_ROUND;
     let text = http
         .get(format!("{}/metrics", full.server.base_url))
@@ -146,7 +169,9 @@ async fn overflow_drops_entries_without_slowing_requests(engine: Engine) {
             .iter()
             .find(|s| s.metric == name)
             .map(|s| match s.value {
-                prometheus_parse::Value::Counter(v) | prometheus_parse::Value::Untyped(v) => v as u64,
+                prometheus_parse::Value::Counter(v) | prometheus_parse::Value::Untyped(v) => {
+                    v as u64
+                }
                 ref other => panic!("{other:?}"),
             })
             .unwrap()
@@ -156,10 +181,19 @@ async fn overflow_drops_entries_without_slowing_requests(engine: Engine) {
         counter("abm_scim_journal_entries_dropped_total"),
     );
     assert!(dropped > 0, "the queue of 8 never overflowed");
-    assert_eq!(written + dropped, sent as u64, "written {written} + dropped {dropped}");
+    assert_eq!(
+        written + dropped,
+        sent as u64,
+        "written {written} + dropped {dropped}"
+    );
     assert_eq!(written, entries.len() as u64);
-    assert_eq!(marked, dropped, "each dropped entry is counted on the next entry of its organization");
-    assert!(entries.iter().any(|e| e["dropped_before"].as_u64().is_some_and(|n| n > 0)));
+    assert_eq!(
+        marked, dropped,
+        "each dropped entry is counted on the next entry of its organization"
+    );
+    assert!(entries
+        .iter()
+        .any(|e| e["dropped_before"].as_u64().is_some_and(|n| n > 0)));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

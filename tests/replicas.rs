@@ -49,13 +49,23 @@ async fn pair(extra: &[&str]) -> Option<Pair> {
 }
 
 impl Pair {
-    fn admin(&self, server: &ServerProcess, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+    fn admin(
+        &self,
+        server: &ServerProcess,
+        method: reqwest::Method,
+        path: &str,
+    ) -> reqwest::RequestBuilder {
         self.http
             .request(method, format!("{}{path}", server.admin_url()))
             .bearer_auth(ADMIN_TOKEN)
     }
 
-    fn scim(&self, server: &ServerProcess, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+    fn scim(
+        &self,
+        server: &ServerProcess,
+        method: reqwest::Method,
+        path: &str,
+    ) -> reqwest::RequestBuilder {
         self.http
             .request(method, format!("{}{path}", server.scim_url()))
             .bearer_auth(&self.token)
@@ -63,7 +73,8 @@ impl Pair {
 
     async fn put_faults(&self, server: &ServerProcess, rules: Value) {
         let path = format!("/orgs/{}/faults", self.org);
-        let (status, body) = send(self.admin(server, reqwest::Method::PUT, &path).json(&rules)).await;
+        let (status, body) =
+            send(self.admin(server, reqwest::Method::PUT, &path).json(&rules)).await;
         assert_eq!(status, 200, "{body}");
     }
 }
@@ -86,24 +97,45 @@ async fn the_journal_and_fault_rules_are_shared_by_every_process() {
     assert_eq!(status, 201, "{created}");
     let deadline = Instant::now() + Duration::from_secs(2);
     let entry = loop {
-        let (status, journal) = send(p.admin(&p.b, reqwest::Method::GET, &format!("/orgs/{}/requests?method=POST", p.org))).await;
+        let (status, journal) = send(p.admin(
+            &p.b,
+            reqwest::Method::GET,
+            &format!("/orgs/{}/requests?method=POST", p.org),
+        ))
+        .await;
         assert_eq!(status, 200, "{journal}");
-        if let Some(entry) = journal["requests"].as_array().and_then(|r| r.first()).cloned() {
+        if let Some(entry) = journal["requests"]
+            .as_array()
+            .and_then(|r| r.first())
+            .cloned()
+        {
             break entry;
         }
-        assert!(Instant::now() < deadline, "A's request never reached the journal read through B");
+        assert!(
+            Instant::now() < deadline,
+            "A's request never reached the journal read through B"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
     assert_eq!(entry["path"], "/Users");
     assert_eq!(entry["status"], 201);
     assert_eq!(entry["request_body"]["userName"], "journal@example.com");
     // The HAR export through B holds it too.
-    let (status, har) = send(p.admin(&p.b, reqwest::Method::GET, &format!("/orgs/{}/requests.har", p.org))).await;
+    let (status, har) = send(p.admin(
+        &p.b,
+        reqwest::Method::GET,
+        &format!("/orgs/{}/requests.har", p.org),
+    ))
+    .await;
     assert_eq!(status, 200);
     assert_eq!(har["log"]["entries"].as_array().unwrap().len(), 1, "{har}");
 
     // A rule set through B fires on A.
-    p.put_faults(&p.b, json!([{"match": {"method": "GET"}, "action": {"status": 503, "detail": "set through B"}}])).await;
+    p.put_faults(
+        &p.b,
+        json!([{"match": {"method": "GET"}, "action": {"status": 503, "detail": "set through B"}}]),
+    )
+    .await;
     let deadline = Instant::now() + Duration::from_secs(1);
     loop {
         let (status, body) = send(p.scim(&p.a, reqwest::Method::GET, "/Users")).await;
@@ -112,7 +144,10 @@ async fn the_journal_and_fault_rules_are_shared_by_every_process() {
             break;
         }
         assert_eq!(status, 200, "{body}");
-        assert!(Instant::now() < deadline, "a rule set through B never fired on A");
+        assert!(
+            Instant::now() < deadline,
+            "a rule set through B never fired on A"
+        );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 
@@ -123,7 +158,11 @@ async fn the_journal_and_fault_rules_are_shared_by_every_process() {
     let mut tasks = Vec::new();
     for i in 0..50 {
         let server = if i % 2 == 0 { &p.a } else { &p.b };
-        tasks.push(tokio::spawn(send(p.scim(server, reqwest::Method::GET, "/Users"))));
+        tasks.push(tokio::spawn(send(p.scim(
+            server,
+            reqwest::Method::GET,
+            "/Users",
+        ))));
     }
     let mut faulted = 0;
     for task in tasks {
@@ -137,15 +176,28 @@ async fn the_journal_and_fault_rules_are_shared_by_every_process() {
             other => panic!("unexpected {other}: {body}"),
         }
     }
-    assert_eq!(faulted, 3, "a times: 3 rule fires exactly 3 times in the cluster");
-    let (_, rules) = send(p.admin(&p.b, reqwest::Method::GET, &format!("/orgs/{}/faults", p.org))).await;
+    assert_eq!(
+        faulted, 3,
+        "a times: 3 rule fires exactly 3 times in the cluster"
+    );
+    let (_, rules) = send(p.admin(
+        &p.b,
+        reqwest::Method::GET,
+        &format!("/orgs/{}/faults", p.org),
+    ))
+    .await;
     assert_eq!(rules["rules"][0]["times"], 0, "{rules}");
     // Read through either process, the journal holds the three faulted requests (A's queue
     // reaches the database within its flush interval).
     for server in [&p.a, &p.b] {
         let deadline = Instant::now() + Duration::from_secs(2);
         loop {
-            let (_, journal) = send(p.admin(server, reqwest::Method::GET, &format!("/orgs/{}/requests?status=503", p.org))).await;
+            let (_, journal) = send(p.admin(
+                server,
+                reqwest::Method::GET,
+                &format!("/orgs/{}/requests?status=503", p.org),
+            ))
+            .await;
             let three = journal["requests"]
                 .as_array()
                 .unwrap()
@@ -171,7 +223,12 @@ async fn a_revocation_through_one_process_is_refused_by_the_other_within_100_ms(
     let Some(p) = pair(&[]).await else { return };
     let mut times = Vec::new();
     for _ in 0..20 {
-        let (status, issued) = send(p.admin(&p.a, reqwest::Method::POST, &format!("/orgs/{}/scim/tokens", p.org))).await;
+        let (status, issued) = send(p.admin(
+            &p.a,
+            reqwest::Method::POST,
+            &format!("/orgs/{}/scim/tokens", p.org),
+        ))
+        .await;
         assert_eq!(status, 201, "{issued}");
         let id = issued["id"].as_str().unwrap().to_string();
         let secret = issued["token"].as_str().unwrap().to_string();
@@ -183,7 +240,12 @@ async fn a_revocation_through_one_process_is_refused_by_the_other_within_100_ms(
         // B authorises it, and caches that for the 30 s TTL.
         assert_eq!(send(on_b()).await.0, 200);
         assert_eq!(send(on_b()).await.0, 200);
-        let (status, body) = send(p.admin(&p.a, reqwest::Method::DELETE, &format!("/orgs/{}/scim/tokens/{id}", p.org))).await;
+        let (status, body) = send(p.admin(
+            &p.a,
+            reqwest::Method::DELETE,
+            &format!("/orgs/{}/scim/tokens/{id}", p.org),
+        ))
+        .await;
         assert_eq!(status, 204, "{body}");
         let revoked = Instant::now();
         loop {
@@ -192,7 +254,10 @@ async fn a_revocation_through_one_process_is_refused_by_the_other_within_100_ms(
                 break;
             }
             assert_eq!(status, 200, "{body}");
-            assert!(revoked.elapsed() < Duration::from_secs(5), "B kept accepting a token revoked through A");
+            assert!(
+                revoked.elapsed() < Duration::from_secs(5),
+                "B kept accepting a token revoked through A"
+            );
             tokio::time::sleep(Duration::from_millis(2)).await;
         }
         times.push(revoked.elapsed());
@@ -208,7 +273,9 @@ async fn a_revocation_through_one_process_is_refused_by_the_other_within_100_ms(
 async fn a_clock_moved_through_one_process_is_seen_by_the_other_at_once() {
     let Some(p) = pair(&[]).await else { return };
     let created_on_b = |name: &str| {
-        let request = p.scim(&p.b, reqwest::Method::POST, "/Users").json(&user(name));
+        let request = p
+            .scim(&p.b, reqwest::Method::POST, "/Users")
+            .json(&user(name));
         async move {
             let (status, body) = send(request).await;
             assert_eq!(status, 201, "{body}");
@@ -216,7 +283,11 @@ async fn a_clock_moved_through_one_process_is_seen_by_the_other_at_once() {
         }
     };
     let before = created_on_b("before@example.com").await;
-    let (status, moved) = send(p.admin(&p.a, reqwest::Method::POST, "/clock").json(&json!({"advance": "P10D"}))).await;
+    let (status, moved) = send(
+        p.admin(&p.a, reqwest::Method::POST, "/clock")
+            .json(&json!({"advance": "P10D"})),
+    )
+    .await;
     assert_eq!(status, 200, "{moved}");
     let moved_at = Instant::now();
     let mut i = 0;
@@ -226,17 +297,26 @@ async fn a_clock_moved_through_one_process_is_seen_by_the_other_at_once() {
         if created - before >= chrono::Duration::days(10) {
             break;
         }
-        assert!(moved_at.elapsed() < Duration::from_secs(1), "B still on the old time after {:?}", moved_at.elapsed());
+        assert!(
+            moved_at.elapsed() < Duration::from_secs(1),
+            "B still on the old time after {:?}",
+            moved_at.elapsed()
+        );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    eprintln!("clock moved through A seen by B after {:?} ({i} requests)", moved_at.elapsed());
+    eprintln!(
+        "clock moved through A seen by B after {:?} ({i} requests)",
+        moved_at.elapsed()
+    );
 }
 
 /// The listening connection of B is cut (as by a PostgreSQL restart or a network blip): B
 /// falls back to the TTL, then listens again and reads everything again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_process_that_loses_its_listening_connection_falls_back_to_the_ttl_and_recovers() {
-    let Some(pg) = postgres_server_url() else { return };
+    let Some(pg) = postgres_server_url() else {
+        return;
+    };
     let url = abm_scim::testing::fresh_postgres_database(&pg).await;
     let metrics_port = process_support::free_port();
     let metrics_listen = format!("127.0.0.1:{metrics_port}");
@@ -261,7 +341,10 @@ async fn a_process_that_loses_its_listening_connection_falls_back_to_the_ttl_and
     let wait_for = |want: bool| async move {
         let deadline = Instant::now() + Duration::from_secs(10);
         while feed().await != Some(want) {
-            assert!(Instant::now() < deadline, "change feed never became connected={want}");
+            assert!(
+                Instant::now() < deadline,
+                "change feed never became connected={want}"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     };
@@ -280,18 +363,36 @@ async fn a_process_that_loses_its_listening_connection_falls_back_to_the_ttl_and
     // It comes back (seen disconnected or not, depending on how fast), and revocations are
     // announced again: with a 30 s TTL nothing else refuses the token within 2 s.
     wait_for(true).await;
-    let (_, orgs) = send(http.get(format!("{}/orgs", a.admin_url())).bearer_auth(ADMIN_TOKEN)).await;
+    let (_, orgs) = send(
+        http.get(format!("{}/orgs", a.admin_url()))
+            .bearer_auth(ADMIN_TOKEN),
+    )
+    .await;
     let org = orgs["orgs"][0]["id"].as_str().unwrap().to_string();
-    let (_, issued) = send(http.post(format!("{}/orgs/{org}/scim/tokens", a.admin_url())).bearer_auth(ADMIN_TOKEN)).await;
+    let (_, issued) = send(
+        http.post(format!("{}/orgs/{org}/scim/tokens", a.admin_url()))
+            .bearer_auth(ADMIN_TOKEN),
+    )
+    .await;
     let secret = issued["token"].as_str().unwrap().to_string();
     let id = issued["id"].as_str().unwrap().to_string();
-    let on_b = || http.get(format!("{}/Users?count=1", b.scim_url())).bearer_auth(&secret);
+    let on_b = || {
+        http.get(format!("{}/Users?count=1", b.scim_url()))
+            .bearer_auth(&secret)
+    };
     assert_eq!(send(on_b()).await.0, 200);
-    let (status, _) = send(http.delete(format!("{}/orgs/{org}/scim/tokens/{id}", a.admin_url())).bearer_auth(ADMIN_TOKEN)).await;
+    let (status, _) = send(
+        http.delete(format!("{}/orgs/{org}/scim/tokens/{id}", a.admin_url()))
+            .bearer_auth(ADMIN_TOKEN),
+    )
+    .await;
     assert_eq!(status, 204);
     let revoked = Instant::now();
     while send(on_b()).await.0 != 401 {
-        assert!(revoked.elapsed() < Duration::from_secs(2), "B never refused the revoked token");
+        assert!(
+            revoked.elapsed() < Duration::from_secs(2),
+            "B never refused the revoked token"
+        );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     drop(token);

@@ -122,21 +122,73 @@ impl Metrics {
             registry: Registry::default(),
         };
         let m = &metrics;
-        registry.register("http_requests", "HTTP requests answered, by route, method, status class and client dialect", m.requests.clone());
-        registry.register("http_request_duration_seconds", "Time to answer an HTTP request", m.latency.clone());
-        registry.register("db_pool_max_connections", "Connections a database pool may open", m.pool_max.clone());
-        registry.register("db_pool_open_connections", "Connections a database pool holds open", m.pool_open.clone());
-        registry.register("db_pool_in_use_connections", "Connections of a database pool in use", m.pool_in_use.clone());
-        registry.register("db_pool_waits", "Acquisitions that found every connection of the pool busy", m.pool_waits.clone());
-        registry.register("db_pool_timeouts", "Acquisitions that gave up after --db-acquire-timeout", m.pool_timeouts.clone());
-        registry.register("reaper_passes", "Passes of the reaper over expired inactive accounts", m.reaper_passes.clone());
-        registry.register("reaper_accounts_deleted", "Accounts the reaper deleted", m.reaper_deleted.clone());
-        registry.register("journal_entries_written", "Request-journal entries written to the database", m.journal_written.clone());
+        registry.register(
+            "http_requests",
+            "HTTP requests answered, by route, method, status class and client dialect",
+            m.requests.clone(),
+        );
+        registry.register(
+            "http_request_duration_seconds",
+            "Time to answer an HTTP request",
+            m.latency.clone(),
+        );
+        registry.register(
+            "db_pool_max_connections",
+            "Connections a database pool may open",
+            m.pool_max.clone(),
+        );
+        registry.register(
+            "db_pool_open_connections",
+            "Connections a database pool holds open",
+            m.pool_open.clone(),
+        );
+        registry.register(
+            "db_pool_in_use_connections",
+            "Connections of a database pool in use",
+            m.pool_in_use.clone(),
+        );
+        registry.register(
+            "db_pool_waits",
+            "Acquisitions that found every connection of the pool busy",
+            m.pool_waits.clone(),
+        );
+        registry.register(
+            "db_pool_timeouts",
+            "Acquisitions that gave up after --db-acquire-timeout",
+            m.pool_timeouts.clone(),
+        );
+        registry.register(
+            "reaper_passes",
+            "Passes of the reaper over expired inactive accounts",
+            m.reaper_passes.clone(),
+        );
+        registry.register(
+            "reaper_accounts_deleted",
+            "Accounts the reaper deleted",
+            m.reaper_deleted.clone(),
+        );
+        registry.register(
+            "journal_entries_written",
+            "Request-journal entries written to the database",
+            m.journal_written.clone(),
+        );
         registry.register("journal_entries_dropped", "Request-journal entries dropped because the write queue was full or the database failed", m.journal_dropped.clone());
-        registry.register("accounts", "Accounts per organization, state and source (read every --metrics-refresh)", m.accounts.clone());
+        registry.register(
+            "accounts",
+            "Accounts per organization, state and source (read every --metrics-refresh)",
+            m.accounts.clone(),
+        );
         registry.register("credential_expiry_seconds", "Seconds until the earliest live SCIM token or OAuth client secret of the organization expires", m.credential_expiry.clone());
-        registry.register("credentials_expiring", "Live SCIM tokens or OAuth client secrets of the organization in their last 60 days", m.credentials_expiring.clone());
-        registry.register("change_feed_connected", "1 while listening for changes by other processes (PostgreSQL), 0 otherwise", m.change_feed.clone());
+        registry.register(
+            "credentials_expiring",
+            "Live SCIM tokens or OAuth client secrets of the organization in their last 60 days",
+            m.credentials_expiring.clone(),
+        );
+        registry.register(
+            "change_feed_connected",
+            "1 while listening for changes by other processes (PostgreSQL), 0 otherwise",
+            m.change_feed.clone(),
+        );
         Metrics {
             registry,
             ..metrics

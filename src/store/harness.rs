@@ -120,8 +120,11 @@ pub trait HarnessStore: Send + Sync {
         trim: &[String],
         bounds: JournalBounds,
     ) -> StoreResult<()>;
-    async fn list_journal(&self, org_id: &str, filter: &JournalFilter)
-        -> StoreResult<Vec<JournalRow>>;
+    async fn list_journal(
+        &self,
+        org_id: &str,
+        filter: &JournalFilter,
+    ) -> StoreResult<Vec<JournalRow>>;
     /// The greatest `seq` of an organization's journal (0 when empty): a cheap "anything new
     /// after S?" for pollers.
     async fn latest_journal_seq(&self, org_id: &str) -> StoreResult<i64>;

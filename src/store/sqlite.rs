@@ -60,9 +60,7 @@ impl SqliteStore {
     }
 
     /// SQLite has no change feed: it serves one process (see README, "Scaling out").
-    fn engine_watch_changes(
-        &self,
-    ) -> Option<tokio::sync::broadcast::Receiver<super::Change>> {
+    fn engine_watch_changes(&self) -> Option<tokio::sync::broadcast::Receiver<super::Change>> {
         None
     }
 

@@ -68,7 +68,12 @@ impl Faults {
 
     /// The rules as stored, with the `times` left.
     pub async fn get(&self, org_id: &str) -> ServiceResult<Vec<FaultRule>> {
-        Ok(self.read(org_id).await?.into_iter().map(|(_, r)| r).collect())
+        Ok(self
+            .read(org_id)
+            .await?
+            .into_iter()
+            .map(|(_, r)| r)
+            .collect())
     }
 
     pub async fn clear(&self, org_id: &str) -> ServiceResult<()> {
@@ -91,8 +96,9 @@ impl Faults {
         let rows = self.store.list_fault_rules(org_id).await?;
         rows.into_iter()
             .map(|row| {
-                let mut rule: FaultRule = serde_json::from_str(&row.rule)
-                    .map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("stored fault rule: {e}"))))?;
+                let mut rule: FaultRule = serde_json::from_str(&row.rule).map_err(|e| {
+                    ServiceError::Store(StoreError::Corrupt(format!("stored fault rule: {e}")))
+                })?;
                 rule.times = row.remaining.map(|r| r.max(0) as u64);
                 Ok((row.position, rule))
             })

@@ -123,13 +123,19 @@ impl Journal {
 
     /// Entries of an organization matching the query, oldest first (the newest
     /// `--journal-capacity` of them), after writing what this process has queued.
-    pub async fn list(&self, org_id: &str, query: &JournalQuery) -> ServiceResult<Vec<JournalEntry>> {
+    pub async fn list(
+        &self,
+        org_id: &str,
+        query: &JournalQuery,
+    ) -> ServiceResult<Vec<JournalEntry>> {
         self.flush().await?;
         let filter = JournalFilter {
             method: query.method.clone(),
             path_prefix: query.path.clone(),
             status: query.status.map(i32::from),
-            since: query.since.map_or(0, |s| i64::try_from(s).unwrap_or(i64::MAX)),
+            since: query
+                .since
+                .map_or(0, |s| i64::try_from(s).unwrap_or(i64::MAX)),
             limit: self.capacity as i64,
         };
         let rows = self.store.list_journal(org_id, &filter).await?;
@@ -186,9 +192,8 @@ impl Journal {
 
 /// A stored row as the API shows it: bodies parsed back to JSON.
 fn expand(row: JournalRow) -> JournalEntry {
-    let parse = |text: Option<String>| {
-        text.map(|t| serde_json::from_str(&t).unwrap_or(Value::String(t)))
-    };
+    let parse =
+        |text: Option<String>| text.map(|t| serde_json::from_str(&t).unwrap_or(Value::String(t)));
     JournalEntry {
         seq: row.seq.max(0) as u64,
         at: row.at.to_datetime(),
