@@ -9,7 +9,7 @@ use tokio::sync::watch;
 
 use crate::clock::{Clock, ClockMode, ManualClock, SystemClock};
 use crate::config::ServeArgs;
-use crate::http::{router, ConnectionLimits, HttpLimits};
+use crate::http::{metrics_router, router, ConnectionLimits, HttpLimits};
 use crate::service::{App, FirstStart, Settings};
 use crate::store::{self, PoolOptions};
 
@@ -21,6 +21,8 @@ pub struct Application {
     limits: HttpLimits,
     reaper_interval: std::time::Duration,
     connection_limits: ConnectionLimits,
+    /// `--metrics-listen`, bound.
+    metrics_listener: Option<TcpListener>,
 }
 
 impl Application {
@@ -31,6 +33,21 @@ impl Application {
             .await
             .map_err(|e| listen_failure(args.listen, &e))?;
         let bound = listener.local_addr()?;
+        if let (Some(metrics), Some(admin)) = (&args.metrics_token, &args.admin_token) {
+            if metrics == admin {
+                anyhow::bail!(
+                    "--metrics-token must differ from --admin-token: whoever scrapes metrics must not hold the admin token"
+                );
+            }
+        }
+        let metrics_listener = match args.metrics_listen {
+            Some(address) => Some(
+                TcpListener::bind(address)
+                    .await
+                    .map_err(|e| listen_failure(address, &e))?,
+            ),
+            None => None,
+        };
         let pool = PoolOptions {
             max_connections: args.database.db_max_connections,
             acquire_timeout: args.database.db_acquire_timeout,
@@ -52,6 +69,20 @@ impl Application {
             max_results: args.max_results,
             trust_forwarded_headers: args.trust_forwarded_headers,
             journal_capacity: args.journal_capacity,
+            journal_queue: crate::service::journal::QueueOptions {
+                capacity: usize::try_from(args.journal_queue).unwrap_or(usize::MAX),
+                batch: 500,
+                interval: args.journal_flush_interval,
+            },
+            metrics: crate::service::MetricsSettings {
+                enabled: args.metrics_listen.is_some() || args.metrics_token.is_some(),
+                separate_listener: args.metrics_listen.is_some(),
+                token_hash: args
+                    .metrics_token
+                    .as_deref()
+                    .map(crate::service::hash_secret),
+                refresh: args.metrics_refresh,
+            },
             max_body_bytes: args.max_body_bytes,
             auth_cache_ttl: args.auth_cache_ttl,
             oauth: crate::service::oauth::OAuthSettings {
@@ -94,6 +125,7 @@ impl Application {
                 ..HttpLimits::default()
             },
             reaper_interval: args.reaper_interval,
+            metrics_listener,
             connection_limits: ConnectionLimits {
                 max_connections: args.max_connections,
                 header_read_timeout: args.header_read_timeout,
@@ -106,6 +138,13 @@ impl Application {
         self.listener
             .local_addr()
             .expect("a bound listener has an address")
+    }
+
+    /// Where `--metrics-listen` serves `/metrics`.
+    pub fn metrics_address(&self) -> Option<SocketAddr> {
+        self.metrics_listener
+            .as_ref()
+            .and_then(|listener| listener.local_addr().ok())
     }
 
     pub fn app(&self) -> Arc<App> {
@@ -123,6 +162,9 @@ impl Application {
             "SCIM base URL: {}",
             self.app.scim_base_url(self.first_start.default_org_kind)
         )];
+        if let Some(address) = self.metrics_address() {
+            lines.push(format!("Metrics URL: http://{address}/metrics"));
+        }
         if let Some(token) = &self.first_start.scim_token {
             lines.push(format!("SCIM token: {token}"));
         }
@@ -142,8 +184,42 @@ impl Application {
         let reaper = tokio::spawn(crate::service::run_reaper(
             self.app.clone(),
             self.reaper_interval,
-            stop_rx,
+            stop_rx.clone(),
         ));
+        let mut tasks = vec![
+            reaper,
+            tokio::spawn(crate::service::follow_changes(
+                self.app.clone(),
+                stop_rx.clone(),
+            )),
+            tokio::spawn(journal_writer(self.app.clone(), stop_rx.clone())),
+        ];
+        if self.app.settings.metrics.enabled {
+            tasks.push(tokio::spawn(crate::service::run_figures(
+                self.app.clone(),
+                self.app.settings.metrics.refresh,
+                stop_rx.clone(),
+            )));
+        }
+        if let Some(listener) = self.metrics_listener {
+            let mut stop = stop_rx.clone();
+            let app = self.app.clone();
+            tasks.push(tokio::spawn(async move {
+                let stopped = async move {
+                    let _ = stop.changed().await;
+                };
+                let served = crate::http::serve(
+                    listener,
+                    metrics_router(app),
+                    ConnectionLimits::default(),
+                    stopped,
+                )
+                .await;
+                if let Err(err) = served {
+                    tracing::warn!(error = %err, "the metrics listener stopped");
+                }
+            }));
+        }
         let routes = router(self.app.clone(), &self.limits);
         crate::http::serve(
             self.listener,
@@ -153,11 +229,18 @@ impl Application {
         )
         .await?;
         let _ = stop_tx.send(true);
-        let _ = reaper.await;
+        for task in tasks {
+            let _ = task.await;
+        }
         self.app.store.close().await;
         tracing::info!("server stopped");
         Ok(())
     }
+}
+
+/// Writes the journal's queue in the background; the last entries are written at shutdown.
+async fn journal_writer(app: Arc<App>, stop: watch::Receiver<bool>) {
+    app.journal.run_writer(stop).await;
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -49,6 +49,9 @@ pub trait Clock: Send + Sync + 'static {
         self.now().await
     }
     fn mode(&self) -> ClockMode;
+    /// Drops what the clock holds in memory, so the next [`Clock::now`] reads the stored
+    /// time (another process moved it).
+    fn forget(&self) {}
     /// Moves a manual clock forward to `to`.
     async fn set(&self, to: DateTime<Utc>) -> Result<DateTime<Utc>, ClockError>;
 }
@@ -85,12 +88,18 @@ pub struct ManualClock {
     held: std::sync::Mutex<Held>,
     /// `None`: nobody else can move it.
     staleness: Option<std::time::Duration>,
+    /// How many times [`Clock::forget`] was called.
+    forgets: std::sync::atomic::AtomicU64,
 }
 
 #[derive(Clone, Copy)]
 struct Held {
     at: Timestamp,
     read_at: std::time::Instant,
+    /// The value of `ManualClock::forgets` when `at` was read: a [`Clock::forget`] since
+    /// then means read the stored time at the next [`Clock::now`] (a read that started before
+    /// the forget does not count).
+    forgets: u64,
 }
 
 impl ManualClock {
@@ -110,7 +119,9 @@ impl ManualClock {
             held: std::sync::Mutex::new(Held {
                 at,
                 read_at: std::time::Instant::now(),
+                forgets: 0,
             }),
+            forgets: std::sync::atomic::AtomicU64::new(0),
             staleness,
         })
     }
@@ -122,10 +133,11 @@ impl ManualClock {
     /// Remembers a time read from or written to the database, and answers the time now
     /// held. The clock never goes backwards, so a read that raced with a newer move never
     /// replaces it.
-    fn hold(&self, at: Timestamp) -> Timestamp {
+    fn hold(&self, at: Timestamp, forgets: u64) -> Timestamp {
         let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
         held.at = held.at.max(at);
         held.read_at = std::time::Instant::now();
+        held.forgets = held.forgets.max(forgets);
         held.at
     }
 }
@@ -149,18 +161,29 @@ impl Clock for ManualClock {
     async fn now(&self) -> Result<DateTime<Utc>, StoreError> {
         let held = self.held();
         match self.staleness {
-            Some(staleness) if held.read_at.elapsed() >= staleness => self.now_exact().await,
+            Some(staleness)
+                if held.forgets != self.forgets.load(std::sync::atomic::Ordering::Acquire)
+                    || held.read_at.elapsed() >= staleness =>
+            {
+                self.now_exact().await
+            }
             _ => Ok(held.at.to_datetime()),
         }
     }
 
     async fn now_exact(&self) -> Result<DateTime<Utc>, StoreError> {
+        let forgets = self.forgets.load(std::sync::atomic::Ordering::Acquire);
         let at = read_stored(self.store.as_ref()).await?;
-        Ok(self.hold(at).to_datetime())
+        Ok(self.hold(at, forgets).to_datetime())
     }
 
     fn mode(&self) -> ClockMode {
         ClockMode::Manual
+    }
+
+    fn forget(&self) {
+        self.forgets
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 
     async fn set(&self, to: DateTime<Utc>) -> Result<DateTime<Utc>, ClockError> {
@@ -171,7 +194,11 @@ impl Clock for ManualClock {
         self.store
             .put_setting(MANUAL_CLOCK_KEY, &stored_text(to))
             .await?;
-        self.hold(Timestamp::from(to));
+        // Whatever announcement this move makes is about this very value.
+        self.hold(
+            Timestamp::from(to),
+            self.forgets.load(std::sync::atomic::Ordering::Acquire),
+        );
         Ok(to)
     }
 }

@@ -161,6 +161,27 @@ pub struct ServeArgs {
     /// Request-journal entries kept per organization (0 turns the journal off).
     #[arg(long, env = "ABM_SCIM_JOURNAL_CAPACITY", default_value_t = 10_000)]
     pub journal_capacity: usize,
+    /// Journal entries waiting to be written to the database at most; when full, the oldest
+    /// waiting entries are dropped (counted, and marked on the journal) rather than slow a
+    /// request.
+    #[arg(long, env = "ABM_SCIM_JOURNAL_QUEUE", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub journal_queue: u64,
+    /// How long a journal entry waits at most before it is written (500 waiting are written
+    /// at once). Reading the journal writes this process's waiting entries first.
+    #[arg(long, env = "ABM_SCIM_JOURNAL_FLUSH_INTERVAL", default_value = "50ms", value_parser = parse_positive_duration)]
+    pub journal_flush_interval: Duration,
+    /// Serve `GET /metrics` (Prometheus text format) on this separate address, e.g.
+    /// `0.0.0.0:9464`. Off unless this or `--metrics-token` is given.
+    #[arg(long, env = "ABM_SCIM_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
+    /// Require `Authorization: Bearer <this>` on `GET /metrics`; alone, serves it on the main
+    /// address. Never the admin or a SCIM token (at least 16 characters).
+    #[arg(long, env = "ABM_SCIM_METRICS_TOKEN", hide_env_values = true, value_parser = parse_metrics_token)]
+    pub metrics_token: Option<String>,
+    /// How often `/metrics` reads the accounts per organization and the credentials' expiry
+    /// from the database (one GROUP BY each, whatever the scrape rate).
+    #[arg(long, env = "ABM_SCIM_METRICS_REFRESH", default_value = "30s", value_parser = parse_positive_duration)]
+    pub metrics_refresh: Duration,
     /// A seed file (JSON) of organizations, domains, tokens with fixed secrets and accounts,
     /// applied idempotently at start. See examples/seed.json.
     #[arg(long, env = "ABM_SCIM_SEED")]
@@ -183,6 +204,13 @@ pub enum LogFormat {
 fn parse_secret(value: &str) -> Result<String, String> {
     if value.len() < 32 {
         return Err("the JWT secret must be at least 32 bytes long".into());
+    }
+    Ok(value.to_string())
+}
+
+fn parse_metrics_token(value: &str) -> Result<String, String> {
+    if value.len() < 16 || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err("the metrics token must be at least 16 characters, without spaces".into());
     }
     Ok(value.to_string())
 }

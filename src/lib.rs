@@ -10,6 +10,7 @@ pub mod config;
 pub mod domain;
 pub mod http;
 pub mod logging;
+pub mod metrics;
 pub mod scim;
 pub mod seeding;
 pub mod service;

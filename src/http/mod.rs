@@ -4,6 +4,7 @@ mod admin;
 mod error;
 mod extract;
 mod health;
+mod metrics;
 mod oauth;
 pub(crate) mod scim;
 mod serve;
@@ -22,6 +23,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::timeout::TimeoutLayer;
 
 pub use error::{AdminError, ScimError, SCIM_CONTENT_TYPE};
+pub use metrics::metrics_router;
 pub use serve::{serve, ConnectionLimits};
 
 use crate::domain::OrgKind;
@@ -46,10 +48,15 @@ impl Default for HttpLimits {
 /// The whole HTTP surface.
 pub fn router(app: Arc<App>, limits: &HttpLimits) -> Router {
     let scim_routes = scim::routes(app.clone());
+    let metrics = app.settings.metrics;
     // Layers run outside-in in the reverse of the order they are added: the request id is set
     // first so the trace span can carry it; panics are caught inside the span so they are logged
     // with it and answered as a SCIM 500 rather than a dropped connection.
-    Router::new()
+    let mut routes = Router::new();
+    if metrics.enabled && !metrics.separate_listener {
+        routes = routes.route("/metrics", get(metrics::metrics_page));
+    }
+    let routes = routes
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .nest(OrgKind::Business.scim_path(), scim_routes.clone())
@@ -60,7 +67,17 @@ pub fn router(app: Arc<App>, limits: &HttpLimits) -> Router {
         .route("/openapi.json", get(admin::openapi_json))
         .route("/admin/docs", get(admin::docs_page))
         .fallback(unknown_route)
-        .method_not_allowed_fallback(method_not_allowed)
+        .method_not_allowed_fallback(method_not_allowed);
+    // Counted only when someone reads the figures (off by default).
+    let routes = if metrics.enabled {
+        routes.layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            metrics::count_request,
+        ))
+    } else {
+        routes
+    };
+    routes
         .layer(axum::middleware::from_fn(reject_undecodable_path))
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(

@@ -129,15 +129,21 @@ impl App {
             settings.auth_cache_ttl
         };
         Self {
-            store,
             clock,
-            journal: super::journal::Journal::new(settings.journal_capacity),
+            journal: super::journal::Journal::new(
+                store.clone(),
+                settings.journal_capacity,
+                settings.journal_queue,
+            ),
+            faults: super::faults::Faults::new(store.clone(), settings.auth_cache_ttl),
+            metrics: std::sync::Arc::new(crate::metrics::Metrics::new()),
+            credentials: Default::default(),
             auth_cache: AuthCache::new(auth_cache_ttl),
             access_cache: AuthCache::new(auth_cache_ttl),
             expiry_notes: tokio::sync::Mutex::new(()),
-            faults: super::faults::Faults::default(),
             settings,
             keys: Keys::new(jwt_secret, admin_token_hash),
+            store,
         }
     }
 

@@ -5,6 +5,7 @@ pub mod accounts;
 mod auth;
 mod auth_cache;
 mod bootstrap;
+mod changes;
 pub mod closed_sets;
 mod connect;
 mod connection;
@@ -14,6 +15,7 @@ pub use cursor::{Cursor, CursorOrder};
 pub mod error;
 mod events;
 pub mod faults;
+mod figures;
 pub mod journal;
 pub mod oauth;
 mod orgs;
@@ -30,10 +32,12 @@ use std::time::Duration;
 
 pub use auth::{ScimMount, ScimPrincipal};
 pub use bootstrap::FirstStart;
+pub use changes::follow_changes;
 pub use connection::{connection_state, ConnectionState, Credentials, SecretStatus, TokenStatus};
 pub use credentials::hash_secret;
 pub use error::{ServiceError, ServiceResult};
 pub use events::{kinds, Actor};
+pub use figures::run_figures;
 pub use orgs::{NewOrg, OrgChange};
 pub use reaper::{run_reaper, ReaperRun};
 pub use tokens::IssuedToken;
@@ -63,6 +67,11 @@ pub struct Settings {
     pub trust_forwarded_headers: bool,
     /// Request-journal entries kept per organization (0 turns the journal off).
     pub journal_capacity: usize,
+    /// The journal's write queue (`--journal-queue`, `--journal-flush-interval`).
+    pub journal_queue: journal::QueueOptions,
+    /// Whether `/metrics` is served (`--metrics-listen` or `--metrics-token`), and how often
+    /// its database figures are read again.
+    pub metrics: MetricsSettings,
     /// Largest accepted request body.
     pub max_body_bytes: usize,
     /// How long an authorised token is trusted without reading it again (0: never), for
@@ -72,6 +81,18 @@ pub struct Settings {
     pub oauth: oauth::OAuthSettings,
 }
 
+/// `/metrics`: off unless asked for.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MetricsSettings {
+    pub enabled: bool,
+    /// Served on `--metrics-listen` rather than the main address.
+    pub separate_listener: bool,
+    /// SHA-256 of `--metrics-token`, when one is required.
+    pub token_hash: Option<[u8; 32]>,
+    /// How often the accounts and credential figures are read (one GROUP BY each).
+    pub refresh: Duration,
+}
+
 /// Everything the rules need: storage, time, settings and signing keys.
 pub struct App {
     pub store: Arc<dyn Store>,
@@ -79,6 +100,9 @@ pub struct App {
     pub settings: Settings,
     pub journal: journal::Journal,
     pub faults: faults::Faults,
+    /// What `/metrics` shows (recorded only when it is served).
+    pub metrics: Arc<crate::metrics::Metrics>,
+    credentials: figures::CredentialFigures,
     keys: credentials::Keys,
     auth_cache: auth_cache::AuthCache,
     /// Recently authorised OAuth access tokens (see `oauth::access`).

@@ -103,6 +103,7 @@ impl App {
             // Let API requests in between batches.
             tokio::task::yield_now().await;
         }
+        self.metrics.reaper_pass(run.deleted);
         Ok(run)
     }
 }

@@ -439,7 +439,7 @@ impl App {
             tokio::task::yield_now().await;
         }
         self.store.delete_events(org_id).await?;
-        self.journal.clear(org_id);
+        self.journal.clear(org_id).await?;
         let revoked = if revoke_tokens {
             let now = self.now().await?;
             self.revoke_all_tokens(org_id, now).await?

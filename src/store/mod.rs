@@ -5,8 +5,10 @@
 //! transaction. Read-modify-write is optimistic: [`Store::update_account`] only succeeds if the
 //! row still has the version the caller read.
 
+mod harness;
 mod oauth;
 mod open_errors;
+mod pg_changes;
 mod postgres;
 mod postgres_statements;
 mod records;
@@ -19,6 +21,7 @@ mod statement_pool;
 
 use async_trait::async_trait;
 
+pub use harness::*;
 pub use oauth::OAuthStore;
 pub use records::*;
 
@@ -198,7 +201,7 @@ pub struct Reaped {
 
 /// The storage contract shared by both engines (OAuth clients: [`OAuthStore`]).
 #[async_trait]
-pub trait Store: OAuthStore + Send + Sync + 'static {
+pub trait Store: OAuthStore + HarnessStore + Send + Sync + 'static {
     /// Which SQL dialect filters must be compiled to.
     fn dialect(&self) -> Dialect;
     /// Whether no other process can share this database (`sqlite::memory:`): nothing can

@@ -6,6 +6,7 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::{Connection as _, Postgres};
 
 use super::open_errors::{self, PostgresTarget};
+use super::pg_changes::ChangeFeed;
 use super::statement_pool::StatementPool;
 use super::PoolOptions;
 use crate::scim::filter_sql::Dialect;
@@ -15,8 +16,9 @@ use crate::scim::filter_sql::Dialect;
 pub struct PgStore {
     statements: StatementPool<Postgres>,
     write: PgPool,
-    /// See [`super::Store::auth_generation`].
-    auth_epoch: std::sync::atomic::AtomicU64,
+    /// See [`super::Store::auth_generation`]; moved by the change feed too.
+    auth_epoch: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    changes: ChangeFeed,
 }
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -43,10 +45,12 @@ impl PgStore {
             .connect_with(connect.clone())
             .await
             .map_err(|e| target.pool_failure(&e))?;
+        let auth_epoch = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
         Ok(Self {
+            changes: ChangeFeed::new(connect.clone(), auth_epoch.clone()),
             statements: StatementPool::new(connect, statements, options.acquire_timeout),
             write: pool,
-            auth_epoch: Default::default(),
+            auth_epoch,
         })
     }
 }
@@ -57,7 +61,32 @@ impl PgStore {
         None
     }
 
-    fn after_close(&self) {}
+    fn after_close(&self) {
+        self.changes.stop();
+    }
+
+    fn engine_pool_stats(&self) -> Vec<super::PoolStats> {
+        let open = u64::from(self.write.size());
+        vec![
+            self.statements.stats("statements"),
+            super::PoolStats {
+                pool: "transactions",
+                max: u64::from(self.write.options().get_max_connections()),
+                open,
+                in_use: open.saturating_sub(self.write.num_idle() as u64),
+                waits: None,
+                timeouts: None,
+            },
+        ]
+    }
+
+    fn engine_watch_changes(&self) -> Option<tokio::sync::broadcast::Receiver<super::Change>> {
+        Some(self.changes.subscribe())
+    }
+
+    fn engine_changes_connected(&self) -> Option<bool> {
+        Some(self.changes.connected())
+    }
 
     fn private_database(&self) -> bool {
         false
@@ -93,4 +122,6 @@ super::sql::impl_sql_store! {
     attrs_out = "a.attrs::text",
     reap_sql = REAP_SQL,
     refresh_statistics_sql = Some("VACUUM (ANALYZE) accounts"),
+    // Any constant: the journal's writers across processes take turns (see `sql::harness`).
+    journal_lock = Some("SELECT pg_advisory_xact_lock(1600816)"),
 }

@@ -45,6 +45,29 @@ const MEMORY_MMAP_SIZE: &str = "4294967296";
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
 impl SqliteStore {
+    fn engine_pool_stats(&self) -> Vec<super::PoolStats> {
+        vec![
+            self.statements.stats("statements"),
+            super::PoolStats {
+                pool: "transactions",
+                max: 1,
+                open: u64::from(self.write.size()),
+                in_use: u64::from(self.write.size()).saturating_sub(self.write.num_idle() as u64),
+                waits: None,
+                timeouts: None,
+            },
+        ]
+    }
+
+    /// SQLite has no change feed: it serves one process (see README, "Scaling out").
+    fn engine_watch_changes(&self) -> Option<tokio::sync::broadcast::Receiver<super::Change>> {
+        None
+    }
+
+    fn engine_changes_connected(&self) -> Option<bool> {
+        None
+    }
+
     pub async fn connect(url: &str, options: &PoolOptions) -> anyhow::Result<Self> {
         if is_in_memory(url) {
             return Self::connect_in_memory(options).await;
@@ -202,4 +225,5 @@ super::sql::impl_sql_store! {
     // SQLite plans these queries well without statistics, and ANALYZE's would be one more
     // thing that could move a plan.
     refresh_statistics_sql = None,
+    journal_lock = None::<&str>,
 }

@@ -16,6 +16,7 @@
 //! replaces connections is never silent.
 
 use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -30,6 +31,11 @@ pub struct StatementPool<DB: Database> {
     permits: Semaphore,
     connect: ConnectOptions<DB>,
     acquire_timeout: Duration,
+    size: u32,
+    /// Acquisitions that found every connection busy, and those of them that timed out
+    /// (`/metrics`).
+    waits: AtomicU64,
+    timeouts: AtomicU64,
 }
 
 impl<DB: Database> StatementPool<DB> {
@@ -40,16 +46,42 @@ impl<DB: Database> StatementPool<DB> {
             permits: Semaphore::new(size.max(1) as usize),
             connect,
             acquire_timeout,
+            size: size.max(1),
+            waits: AtomicU64::new(0),
+            timeouts: AtomicU64::new(0),
+        }
+    }
+
+    /// The pool's state now, named `pool`.
+    pub fn stats(&self, pool: &'static str) -> super::PoolStats {
+        let in_use = u64::from(self.size).saturating_sub(self.permits.available_permits() as u64);
+        let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).len() as u64;
+        super::PoolStats {
+            pool,
+            max: u64::from(self.size),
+            open: in_use + idle,
+            in_use,
+            waits: Some(self.waits.load(Ordering::Relaxed)),
+            timeouts: Some(self.timeouts.load(Ordering::Relaxed)),
         }
     }
 
     /// A connection, waiting at most the acquire timeout for one to be free or to open.
     pub async fn acquire(&self) -> Result<StatementConnection<'_, DB>, sqlx::Error> {
         let deadline = tokio::time::Instant::now() + self.acquire_timeout;
-        let permit = tokio::time::timeout_at(deadline, self.permits.acquire())
-            .await
-            .map_err(|_| sqlx::Error::PoolTimedOut)?
-            .map_err(|_| sqlx::Error::PoolClosed)?;
+        let permit = match self.permits.try_acquire() {
+            Ok(permit) => permit,
+            Err(_) => {
+                self.waits.fetch_add(1, Ordering::Relaxed);
+                tokio::time::timeout_at(deadline, self.permits.acquire())
+                    .await
+                    .map_err(|_| {
+                        self.timeouts.fetch_add(1, Ordering::Relaxed);
+                        sqlx::Error::PoolTimedOut
+                    })?
+                    .map_err(|_| sqlx::Error::PoolClosed)?
+            }
+        };
         let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
         let connection = match idle {
             Some(connection) => connection,

@@ -64,7 +64,7 @@ pub async fn list_requests(
     let q = query(q)?;
     app.require_org(&org).await?;
     Ok(Json(RequestList {
-        requests: app.journal.list(&org, &journal_query(q)),
+        requests: app.journal.list(&org, &journal_query(q)).await?,
     }))
 }
 
@@ -83,6 +83,7 @@ pub async fn export_har(
     let entries: Vec<Value> = app
         .journal
         .list(&org, &journal_query(q))
+        .await?
         .iter()
         .map(|e| har_entry(e, &base))
         .collect();
@@ -180,7 +181,8 @@ pub async fn put_faults(
             ServiceError::bad_request("invalid_fault", format!("rules[{i}]: {detail}"))
         })?;
     }
-    app.faults.set(&org, rules.clone());
+    app.faults.set(&org, &rules).await?;
+    // Shown as stored (the same rules, with `times` as left).
     Ok(Json(FaultList { rules }))
 }
 
@@ -193,7 +195,7 @@ pub async fn get_faults(
 ) -> AdminResult<Json<FaultList>> {
     app.require_org(&org).await?;
     Ok(Json(FaultList {
-        rules: app.faults.get(&org),
+        rules: app.faults.get(&org).await?,
     }))
 }
 
@@ -205,7 +207,7 @@ pub async fn clear_faults(
     Path(org): Path<String>,
 ) -> AdminResult<StatusCode> {
     app.require_org(&org).await?;
-    app.faults.clear(&org);
+    app.faults.clear(&org).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -232,7 +234,8 @@ pub async fn reset_org(
     q: QueryResult<ResetQuery>,
 ) -> AdminResult<Json<ResetView>> {
     let q = query(q)?;
-    app.faults.clear(&org);
+    app.require_org(&org).await?;
+    app.faults.clear(&org).await?;
     let (deleted_accounts, revoked_tokens) = app.reset_org(&org, q.tokens.unwrap_or(false)).await?;
     Ok(Json(ResetView {
         deleted_accounts,

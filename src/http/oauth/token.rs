@@ -61,7 +61,7 @@ pub async fn issue_token(
         // An unknown client cannot be attributed to an organization: not journaled.
         return response;
     };
-    if app.settings.journal_capacity == 0 {
+    if !app.journal.enabled() {
         return response;
     }
     let (parts, body) = response.into_parts();
@@ -84,6 +84,7 @@ pub async fn issue_token(
         response_body: None,
         dialect: Vec::new(),
         fault: None,
+        dropped_before: None,
     };
     let request_body = json!({
         "grant_type": caller.grant_type,

@@ -72,7 +72,11 @@ pub async fn scim_harness(State(app): State<Arc<App>>, request: Request, next: N
     let request_headers = recorded_headers(&parts.headers);
 
     let mut fault = None;
-    let response = match app.faults.check(&principal.org.id, &method, &path) {
+    let action = match app.faults.check(&principal.org.id, &method, &path).await {
+        Ok(action) => action,
+        Err(err) => return ScimError(err).into_response(),
+    };
+    let response = match action {
         Some(FaultAction::Delay { delay_ms }) => {
             fault = Some(format!("delay {delay_ms} ms"));
             tokio::time::sleep(Duration::from_millis(delay_ms)).await;
@@ -110,7 +114,7 @@ pub async fn scim_harness(State(app): State<Arc<App>>, request: Request, next: N
                 .await
         }
     };
-    if app.settings.journal_capacity == 0 {
+    if !app.journal.enabled() {
         return response;
     }
     let (response_parts, response_body) = response.into_parts();
@@ -135,6 +139,7 @@ pub async fn scim_harness(State(app): State<Arc<App>>, request: Request, next: N
         request_body: None,
         response_body: None,
         fault,
+        dropped_before: None,
     };
     app.journal.record(
         &principal.org.id,

@@ -13,7 +13,8 @@
 //! - [`decode`]: rows to records;
 //! - [`settings`], [`orgs`] (with domains), [`tokens`], [`oauth_clients`] (with their
 //!   secrets), [`oauth_grants`] (codes, grants, refresh tokens), [`accounts`], [`events`],
-//!   [`reaper`]: the store's methods per aggregate;
+//!   [`reaper`], [`harness`] (journal, fault rules, metrics figures): the store's methods per
+//!   aggregate;
 //! - [`store_impl`]: [`impl_sql_store!`], which expands the decoders and the aggregates in the
 //!   engine's module and implements [`super::Store`] with them.
 //!
@@ -24,6 +25,7 @@ pub(super) mod accounts;
 pub(super) mod builders;
 pub(super) mod decode;
 pub(super) mod events;
+pub(super) mod harness;
 pub(super) mod oauth_clients;
 pub(super) mod oauth_grants;
 pub(super) mod orgs;

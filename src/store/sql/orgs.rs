@@ -105,6 +105,11 @@ macro_rules! org_methods {
             }
 
             async fn delete_org(&self, id: &str) -> StoreResult<bool> {
+                // The journal has no foreign key (see migration 0008).
+                sqlx::query("DELETE FROM journal WHERE org_id = $1")
+                    .bind(id)
+                    .execute(&self.write)
+                    .await?;
                 let done = sqlx::query("DELETE FROM orgs WHERE id = $1")
                     .bind(id)
                     .execute(&self.write)

@@ -18,6 +18,7 @@ macro_rules! impl_sql_store {
         attrs_out = $attrs_out:literal,
         reap_sql = $reap_sql:expr,
         refresh_statistics_sql = $refresh_statistics_sql:expr,
+        journal_lock = $journal_lock:expr,
     ) => {
         use sqlx::Row as _;
         use $crate::scim::filter_sql::SqlParam;
@@ -41,6 +42,11 @@ macro_rules! impl_sql_store {
             refresh_statistics_sql = $refresh_statistics_sql,
         }
         $crate::store::sql::events::event_methods! { store = $store, db = $db, }
+        $crate::store::sql::harness::harness_methods! {
+            store = $store,
+            db = $db,
+            journal_lock = $journal_lock,
+        }
         $crate::store::sql::reaper::reaper_methods! {
             store = $store,
             attrs_out = $attrs_out,

@@ -1,11 +1,12 @@
 //! Fault injection: per-organization rules that make matching SCIM requests fail, slow down or
-//! get rate-limited, before anything is written.
+//! get rate-limited, before anything is written. The rules live in the database (every process
+//! sharing it applies them) and are read through a per-process cache (see `cache`).
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+mod cache;
 
-use rand::Rng;
 use serde::{Deserialize, Serialize};
+
+pub use cache::Faults;
 
 /// Which requests a rule applies to; absent fields match everything.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
@@ -48,7 +49,8 @@ pub struct FaultRule {
     #[serde(rename = "match", default)]
     pub matcher: FaultMatch,
     pub action: FaultAction,
-    /// Fire this many times, then stop (remaining count is shown).
+    /// Fire this many times, then stop (remaining count is shown). Counted across every process
+    /// sharing the database.
     #[schema(maximum = 18446744073709551615_u64)]
     pub times: Option<u64>,
     /// Fire with this probability (0..=1) on each matching request.
@@ -78,7 +80,7 @@ impl FaultRule {
         }
     }
 
-    fn matches(&self, method: &str, path: &str) -> bool {
+    pub(crate) fn matches(&self, method: &str, path: &str) -> bool {
         self.matcher
             .method
             .as_deref()
@@ -88,52 +90,5 @@ impl FaultRule {
                 .path_prefix
                 .as_deref()
                 .is_none_or(|p| path.starts_with(p))
-    }
-}
-
-/// The rules of every organization.
-#[derive(Default)]
-pub struct Faults {
-    rules: Mutex<HashMap<String, Vec<FaultRule>>>,
-}
-
-impl Faults {
-    fn rules(&self) -> std::sync::MutexGuard<'_, HashMap<String, Vec<FaultRule>>> {
-        self.rules
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    pub fn set(&self, org_id: &str, rules: Vec<FaultRule>) {
-        self.rules().insert(org_id.to_string(), rules);
-    }
-
-    pub fn get(&self, org_id: &str) -> Vec<FaultRule> {
-        self.rules().get(org_id).cloned().unwrap_or_default()
-    }
-
-    pub fn clear(&self, org_id: &str) {
-        self.rules().remove(org_id);
-    }
-
-    /// The action to apply to this request, if a rule fires (consuming one of its `times`).
-    pub fn check(&self, org_id: &str, method: &str, path: &str) -> Option<FaultAction> {
-        let mut all = self.rules();
-        let rules = all.get_mut(org_id)?;
-        for rule in rules.iter_mut() {
-            if !rule.matches(method, path) || rule.times == Some(0) {
-                continue;
-            }
-            if let Some(p) = rule.probability {
-                if !rand::thread_rng().gen_bool(p) {
-                    continue;
-                }
-            }
-            if let Some(times) = rule.times.as_mut() {
-                *times -= 1;
-            }
-            return Some(rule.action.clone());
-        }
-        None
     }
 }
