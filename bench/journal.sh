@@ -89,7 +89,8 @@ run() {
   p50=$(awk '$1 == "50%" {print $2}' "$out")
   p99=$(awk '$1 == "99%" {print $2}' "$out")
   non2xx=$(awk '/Non-2xx/ {print $NF}' "$out"); non2xx=${non2xx:-0}
-  dropped=$(curl -sf "$BASE/metrics" -H "Authorization: Bearer bench-journal-metrics-token" 2>/dev/null \
+  # No /metrics (404) when the journal is off: "-".
+  dropped=$({ curl -sf "$BASE/metrics" -H "Authorization: Bearer bench-journal-metrics-token" 2>/dev/null || true; } \
     | awk '/^abm_scim_journal_entries_dropped_total/ {print $2}'); dropped=${dropped:--}
   echo "$engine $label: $rps req/s, p50 $p50, p99 $p99, non-2xx $non2xx, journal entries dropped $dropped"
   echo "$engine|$label|$rps|$p50|$p99|$non2xx|$dropped" >> "$WORK/rows"

@@ -194,6 +194,24 @@ async fn overflow_drops_entries_without_slowing_requests(engine: Engine) {
     assert!(entries
         .iter()
         .any(|e| e["dropped_before"].as_u64().is_some_and(|n| n > 0)));
+    // The HAR export says so too, on the same entries.
+    let (status, har) = send(admin(format!("/orgs/{org}/requests.har"))).await;
+    assert_eq!(status, 200);
+    let gaps = har["log"]["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| {
+            e["comment"]
+                .as_str()
+                .is_some_and(|c| c.contains("dropped just before"))
+        })
+        .count();
+    let marked_entries = entries
+        .iter()
+        .filter(|e| e["dropped_before"].is_u64())
+        .count();
+    assert_eq!(gaps, marked_entries);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -361,6 +361,47 @@ fn the_metrics_token_must_differ_from_the_admin_token() {
     );
 }
 
+/// Bad values of the new flags stop the server at start, naming the flag.
+#[test]
+fn bad_metrics_and_journal_flags_are_refused_at_start() {
+    let port = free_port();
+    let busy = std::net::TcpListener::bind(("127.0.0.1", port)).unwrap();
+    let busy_address = format!("127.0.0.1:{port}");
+    for (args, expected) in [
+        (vec!["--metrics-token", "short"], "at least 16 characters"),
+        (
+            vec!["--metrics-token", "has a space in it, sixteen+"],
+            "without spaces",
+        ),
+        (vec!["--journal-queue", "0"], "--journal-queue"),
+        (vec!["--journal-flush-interval", "0s"], "greater than zero"),
+        (
+            vec!["--metrics-listen", "not-an-address"],
+            "--metrics-listen",
+        ),
+        (
+            vec!["--metrics-listen", busy_address.as_str()],
+            "address already in use",
+        ),
+    ] {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_abm-scim"))
+            .args([
+                "--listen",
+                "127.0.0.1:0",
+                "--database-url",
+                "sqlite::memory:",
+            ])
+            .args(&args)
+            .env_remove("DATABASE_URL")
+            .output()
+            .unwrap();
+        assert!(!output.status.success(), "{args:?} was accepted");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+    drop(busy);
+}
+
 macro_rules! both {
     ($($test:ident),*) => {
         mod sqlite { $(

@@ -406,3 +406,85 @@ async fn maintenance_pool(pg: &str) -> sqlx::PgPool {
         .await
         .expect("connect to the test PostgreSQL server")
 }
+
+/// An OAuth client secret revoked through A: the access token it gave is refused by B at once
+/// (the access-token cache is retired by the same announcement as SCIM tokens).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oauth_secret_revoked_through_one_process_is_refused_by_the_other_at_once() {
+    let Some(p) = pair(&[]).await else { return };
+    let org_path = format!("/orgs/{}", p.org);
+    let (status, body) = send(
+        p.admin(&p.a, reqwest::Method::PATCH, &org_path)
+            .json(&json!({"oauth_client_credentials": true})),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, client) = send(
+        p.admin(
+            &p.a,
+            reqwest::Method::POST,
+            &format!("{org_path}/scim/oauth-client"),
+        )
+        .json(
+            &json!({"name": "Replica IdP", "redirect_uris": ["https://idp.example.com/callback"]}),
+        ),
+    )
+    .await;
+    assert_eq!(status, 201, "{client}");
+    // The token comes from B, is used on B, and its secret is revoked through A.
+    let (status, tokens) = send(
+        p.http
+            .post(format!("{}/auth/oauth2/v2/token", p.b.base_url))
+            .form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", client["client_id"].as_str().unwrap()),
+                ("client_secret", client["client_secret"].as_str().unwrap()),
+            ]),
+    )
+    .await;
+    assert_eq!(status, 200, "{tokens}");
+    let access = tokens["access_token"].as_str().unwrap().to_string();
+    let on_b = || {
+        p.http
+            .get(format!("{}/Users?count=1", p.b.scim_url()))
+            .bearer_auth(&access)
+    };
+    assert_eq!(send(on_b()).await.0, 200);
+    assert_eq!(send(on_b()).await.0, 200);
+    // ABM keeps one live secret at least: a second one first, then the first revoked.
+    let (status, second) = send(
+        p.admin(
+            &p.a,
+            reqwest::Method::POST,
+            &format!("{org_path}/scim/oauth-client/secrets"),
+        )
+        .json(&json!({})),
+    )
+    .await;
+    assert_eq!(status, 201, "{second}");
+    let secret_id = client["secret_id"].as_str().unwrap();
+    let (status, body) = send(p.admin(
+        &p.a,
+        reqwest::Method::DELETE,
+        &format!("{org_path}/scim/oauth-client/secrets/{secret_id}"),
+    ))
+    .await;
+    assert!(status == 204 || status == 200, "{status}: {body}");
+    let revoked = Instant::now();
+    loop {
+        let (status, body) = send(on_b()).await;
+        if status == 401 {
+            break;
+        }
+        assert_eq!(status, 200, "{body}");
+        assert!(
+            revoked.elapsed() < Duration::from_secs(1),
+            "B kept accepting an access token whose secret was revoked through A"
+        );
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    eprintln!(
+        "OAuth secret revoked through A refused by B after {:?}",
+        revoked.elapsed()
+    );
+}

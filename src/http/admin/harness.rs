@@ -147,8 +147,21 @@ fn har_entry(entry: &JournalEntry, base: &str) -> Value {
         },
         "cache": {},
         "timings": { "send": 0, "wait": entry.latency_ms, "receive": 0 },
-        "comment": entry.fault.as_ref().map(|f| format!("injected fault: {f}")).unwrap_or_default(),
+        "comment": har_comment(entry),
     })
+}
+
+/// What a HAR viewer shows next to the entry: an injected fault, and the journal's gap before it.
+fn har_comment(entry: &JournalEntry) -> String {
+    let fault = entry.fault.as_ref().map(|f| format!("injected fault: {f}"));
+    let gap = entry
+        .dropped_before
+        .map(|n| format!("{n} journal entries dropped just before this one (write queue full)"));
+    [fault, gap]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Fault rules, either as `{"rules": [...]}` or as a bare array.
