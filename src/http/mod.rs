@@ -1,6 +1,7 @@
 //! The axum layer: routes, extractors, error mapping, middleware. Depends on `service` only.
 
 mod admin;
+mod console;
 mod error;
 mod extract;
 mod health;
@@ -55,6 +56,7 @@ pub fn router(app: Arc<App>, limits: &HttpLimits) -> Router {
         .nest("/scim/v2", scim_routes)
         .nest("/admin/v1", admin::routes(app.clone()))
         .nest(oauth::OAUTH_BASE, oauth::routes())
+        .nest("/console", console::routes(app.clone()))
         .route("/openapi.json", get(admin::openapi_json))
         .route("/admin/docs", get(admin::docs_page))
         .fallback(unknown_route)

@@ -39,6 +39,8 @@ pub struct AccountFilter {
     pub source: Option<String>,
     pub role: Option<String>,
     pub user_name: Option<String>,
+    /// userNames starting with this (case-insensitively), for the console's search.
+    pub user_name_prefix: Option<String>,
     /// Opaque cursor from the previous page.
     pub cursor: Option<String>,
     pub limit: Option<i64>,
@@ -120,6 +122,17 @@ impl App {
                 SqlParam::Text(user_name_norm(user_name)),
                 &mut conditions,
             );
+        }
+        if let Some(prefix) = filter.user_name_prefix.as_deref().map(user_name_norm) {
+            if !prefix.is_empty() {
+                // `substr` compares the same on both engines (no LIKE escaping, no collation).
+                let length = prefix.chars().count();
+                push(
+                    &format!("substr(a.user_name_norm, 1, {length}) = #"),
+                    SqlParam::Text(prefix),
+                    &mut conditions,
+                );
+            }
         }
         if let Some(cursor) = &filter.cursor {
             // The same keyset cursor as SCIM's creation-ordered lists.

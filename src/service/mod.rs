@@ -29,7 +29,10 @@ use std::time::Duration;
 
 pub use auth::ScimPrincipal;
 pub use bootstrap::FirstStart;
-pub use connection::{connection_state, ConnectionState, Credentials, SecretStatus, TokenStatus};
+pub use connection::{
+    connection_state, ConnectionState, Credentials, SecretStatus, TokenStatus, CONNECTION_WINDOW,
+    MAX_LIVE_TOKENS,
+};
 pub use credentials::hash_secret;
 pub use error::{ServiceError, ServiceResult};
 pub use events::{kinds, Actor};

@@ -80,19 +80,19 @@ pub async fn export_har(
     let q = query(q)?;
     app.require_org(&org).await?;
     let base = format!("{}/feeds/business/scim", server_base(&app, &headers));
-    let entries: Vec<Value> = app
-        .journal
-        .list(&org, &journal_query(q))
-        .iter()
-        .map(|e| har_entry(e, &base))
-        .collect();
-    Ok(Json(json!({
+    Ok(Json(har_document(&app.journal.list(&org, &journal_query(q)), &base)))
+}
+
+/// A HAR 1.2 document of journal entries (admin API and console).
+pub(crate) fn har_document(entries: &[JournalEntry], base: &str) -> Value {
+    let entries: Vec<Value> = entries.iter().map(|e| har_entry(e, base)).collect();
+    json!({
         "log": {
             "version": "1.2",
             "creator": { "name": "abm-scim", "version": env!("CARGO_PKG_VERSION") },
             "entries": entries,
         }
-    })))
+    })
 }
 
 fn har_entry(entry: &JournalEntry, base: &str) -> Value {
@@ -175,13 +175,19 @@ pub async fn put_faults(
     let rules = match body {
         FaultRules::Wrapped { rules } | FaultRules::Bare(rules) => rules,
     };
+    set_faults(&app, &org, rules.clone())?;
+    Ok(Json(FaultList { rules }))
+}
+
+/// Replaces an organization's fault rules once each is valid (admin API and console).
+pub(crate) fn set_faults(app: &App, org: &str, rules: Vec<FaultRule>) -> Result<(), ServiceError> {
     for (i, rule) in rules.iter().enumerate() {
         rule.validate().map_err(|detail| {
             ServiceError::bad_request("invalid_fault", format!("rules[{i}]: {detail}"))
         })?;
     }
-    app.faults.set(&org, rules.clone());
-    Ok(Json(FaultList { rules }))
+    app.faults.set(org, rules);
+    Ok(())
 }
 
 /// The organization's fault rules (with remaining `times`).
@@ -232,8 +238,7 @@ pub async fn reset_org(
     q: QueryResult<ResetQuery>,
 ) -> AdminResult<Json<ResetView>> {
     let q = query(q)?;
-    app.faults.clear(&org);
-    let (deleted_accounts, revoked_tokens) = app.reset_org(&org, q.tokens.unwrap_or(false)).await?;
+    let (deleted_accounts, revoked_tokens) = reset(&app, &org, q.tokens.unwrap_or(false)).await?;
     Ok(Json(ResetView {
         deleted_accounts,
         revoked_tokens,
@@ -241,6 +246,12 @@ pub async fn reset_org(
 }
 
 /// Apply a seed document (the same format as `--seed`), idempotently.
+/// Resets an organization (its faults too): `(deleted accounts, revoked tokens)`.
+pub(crate) async fn reset(app: &App, org: &str, tokens: bool) -> Result<(u64, u64), ServiceError> {
+    app.faults.clear(org);
+    app.reset_org(org, tokens).await
+}
+
 #[utoipa::path(post, path = "/admin/v1/seed", tag = "admin", security(("admin_token" = [])), request_body = SeedDocument,
     responses((status = 200, body = SeedSummary), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn apply_seed(
