@@ -32,7 +32,10 @@ async fn attacker_site(target: String) -> String {
         "<!doctype html><title>Win a prize</title><form method=post action=\"{target}\">\
          <input type=hidden name=csrf value=guess><button id=forge type=submit>Claim</button></form>"
     );
-    let app = axum::Router::new().route("/", axum::routing::get(move || async move { axum::response::Html(page) }));
+    let app = axum::Router::new().route(
+        "/",
+        axum::routing::get(move || async move { axum::response::Html(page) }),
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
@@ -41,7 +44,9 @@ async fn attacker_site(target: String) -> String {
 
 async fn console_end_to_end(engine: Engine) {
     let server = engine.server().await;
-    let Some(b) = Browser::start(server.base_url()).await else { return };
+    let Some(b) = Browser::start(server.base_url()).await else {
+        return;
+    };
     let admin = server.admin();
 
     // Sign in: nothing is reachable without a session; a wrong token is refused.
@@ -57,7 +62,10 @@ async fn console_end_to_end(engine: Engine) {
     b.wait_text("h1", "Directory Sync").await;
     b.assert_clean().await;
     let cookies = b.client.get_all_cookies().await.unwrap();
-    let session = cookies.iter().find(|c| c.name() == "abm_console").expect("a session cookie");
+    let session = cookies
+        .iter()
+        .find(|c| c.name() == "abm_console")
+        .expect("a session cookie");
     assert_eq!(session.http_only(), Some(true));
     assert_eq!(format!("{:?}", session.same_site()), "Some(Strict)");
 
@@ -68,7 +76,8 @@ async fn console_end_to_end(engine: Engine) {
     b.assert_clean().await;
     b.screenshot("organizations").await;
     b.click("#create-org-form button[type=submit]").await;
-    b.wait_text("[role=status]", "Organization Browser Org created.").await;
+    b.wait_text("[role=status]", "Organization Browser Org created.")
+        .await;
     let org_path = b.path().await;
     let org = org_path.split('/').nth(3).unwrap().to_string();
     assert_eq!(org_path, format!("/console/orgs/{org}/directory-sync"));
@@ -83,14 +92,25 @@ async fn console_end_to_end(engine: Engine) {
     b.client.refresh().await.unwrap();
     assert!(!b.exists("#new-secret").await, "the token is shown once");
     b.wait_text("#connection-state", "4-day window ends").await;
-    assert!(b.text("#token-table").await.contains("in 365 days") || b.text("#token-table").await.contains("in 366 days"));
+    assert!(
+        b.text("#token-table").await.contains("in 365 days")
+            || b.text("#token-table").await.contains("in 366 days")
+    );
 
     // Revoke is refused, with ABM's reason, for the only token; the service refuses it too.
-    b.wait_text("#token-table", "only active token, so it cannot be revoked").await;
-    let token_id = b.js("return document.querySelector('#token-table tbody tr').dataset.tokenId").await;
+    b.wait_text("#token-table", "only active token, so it cannot be revoked")
+        .await;
+    let token_id = b
+        .js("return document.querySelector('#token-table tbody tr').dataset.tokenId")
+        .await;
     let token_id = token_id.as_str().unwrap().to_string();
-    b.goto(&format!("{org_path}/tokens/{token_id}/revoke")).await;
-    b.wait_text("#revoke-warning", "SCIM updates from your identity provider pause").await;
+    b.goto(&format!("{org_path}/tokens/{token_id}/revoke"))
+        .await;
+    b.wait_text(
+        "#revoke-warning",
+        "SCIM updates from your identity provider pause",
+    )
+    .await;
     b.click("#confirm-revoke").await;
     b.wait_text("[role=alert]", "only active token").await;
 
@@ -108,7 +128,10 @@ async fn console_end_to_end(engine: Engine) {
     b.find("#new-secret").await;
     b.goto(&org_path).await;
     let generate = b.find("#generate-token").await;
-    assert_eq!(generate.attr("disabled").await.unwrap().as_deref(), Some("true"));
+    assert_eq!(
+        generate.attr("disabled").await.unwrap().as_deref(),
+        Some("true")
+    );
     b.wait_text("#token-limit", "two tokens").await;
     b.assert_clean().await;
     b.screenshot("directory-sync").await;
@@ -118,11 +141,21 @@ async fn console_end_to_end(engine: Engine) {
     b.wait_text("#live-indicator", "Live").await;
     b.js("window.__notReloaded = true; return null;").await;
     let filter = "/Users?filter=userName%20eq%20%22ann%40browser.example%22";
-    let listed = reqwest::Client::new().get(format!("{}{filter}", server.scim_url())).bearer_auth(&token).send().await.unwrap();
+    let listed = reqwest::Client::new()
+        .get(format!("{}{filter}", server.scim_url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(listed.status(), 200);
     let expected: serde_json::Value = listed.json().await.unwrap();
-    b.wait_text("#request-rows tr:first-child", "filter=userName").await;
-    assert_eq!(b.js("return window.__notReloaded === true").await, json!(true), "the row arrived without a reload");
+    b.wait_text("#request-rows tr:first-child", "filter=userName")
+        .await;
+    assert_eq!(
+        b.js("return window.__notReloaded === true").await,
+        json!(true),
+        "the row arrived without a reload"
+    );
     b.assert_clean().await;
     b.screenshot("requests").await;
     b.click("#request-rows tr:first-child a").await;
@@ -132,10 +165,23 @@ async fn console_end_to_end(engine: Engine) {
     b.wait_text(".copy-status", "").await;
     b.assert_clean().await;
     b.screenshot("request").await;
-    let replay = std::process::Command::new("bash").arg("-c").arg(&curl).env("TOKEN", &token).output().expect("curl runs");
-    assert!(replay.status.success(), "{}", String::from_utf8_lossy(&replay.stderr));
-    let replayed: serde_json::Value = serde_json::from_slice(&replay.stdout).expect("curl printed JSON");
-    assert_eq!(replayed["Resources"][0]["id"], expected["Resources"][0]["id"]);
+    let replay = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(&curl)
+        .env("TOKEN", &token)
+        .output()
+        .expect("curl runs");
+    assert!(
+        replay.status.success(),
+        "{}",
+        String::from_utf8_lossy(&replay.stderr)
+    );
+    let replayed: serde_json::Value =
+        serde_json::from_slice(&replay.stdout).expect("curl printed JSON");
+    assert_eq!(
+        replayed["Resources"][0]["id"],
+        expected["Resources"][0]["id"]
+    );
 
     // Activity: a new event appears without reload.
     b.goto(&format!("/console/orgs/{org}/activity")).await;
@@ -146,19 +192,34 @@ async fn console_end_to_end(engine: Engine) {
     b.screenshot("activity").await;
 
     // SCIM DELETE, the countdown, the clock moved 31 days, the reaper.
-    let ann = admin.request(Method::GET, &format!("/orgs/{org}/accounts?user_name=ann@browser.example")).send().await.unwrap();
+    let ann = admin
+        .request(
+            Method::GET,
+            &format!("/orgs/{org}/accounts?user_name=ann@browser.example"),
+        )
+        .send()
+        .await
+        .unwrap();
     let ann: serde_json::Value = ann.json().await.unwrap();
     let ann_id = ann["accounts"][0]["id"].as_str().unwrap().to_string();
-    let deleted = reqwest::Client::new().delete(format!("{}/Users/{ann_id}", server.scim_url())).bearer_auth(&token).send().await.unwrap();
+    let deleted = reqwest::Client::new()
+        .delete(format!("{}/Users/{ann_id}", server.scim_url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(deleted.status(), 204);
-    b.goto(&format!("/console/orgs/{org}/accounts?state=inactive")).await;
+    b.goto(&format!("/console/orgs/{org}/accounts?state=inactive"))
+        .await;
     b.wait_text("#account-table", "deleted in 30 days").await;
     b.screenshot("accounts").await;
     b.goto(&format!("/console/orgs/{org}/harness")).await;
     b.click("button[data-advance=P31D]").await;
     b.wait_text("[role=status]", "The clock now reads").await;
-    b.goto(&format!("/console/orgs/{org}/accounts?state=inactive")).await;
-    b.wait_text("#account-table", "deleted at the next reaper run").await;
+    b.goto(&format!("/console/orgs/{org}/accounts?state=inactive"))
+        .await;
+    b.wait_text("#account-table", "deleted at the next reaper run")
+        .await;
     b.goto(&format!("/console/orgs/{org}/harness")).await;
     b.click("#reaper-dry-run").await;
     b.wait_text("[role=status]", "would delete 1 account").await;
@@ -169,20 +230,44 @@ async fn console_end_to_end(engine: Engine) {
     b.screenshot("harness").await;
     b.goto(&format!("/console/orgs/{org}/accounts")).await;
     let table = b.text("#account-table").await;
-    assert!(!table.contains("ann@browser.example") && table.contains("bob@browser.example"), "{table}");
+    assert!(
+        !table.contains("ann@browser.example") && table.contains("bob@browser.example"),
+        "{table}"
+    );
     b.click("#account-table a").await;
     b.wait_text("#scim-resource", "bob@browser.example").await;
     b.assert_clean().await;
     b.screenshot("account").await;
 
     // A forged cross-site POST is refused and changes nothing.
-    let before = admin.request(Method::GET, &format!("/orgs/{org}/scim")).send().await.unwrap().json::<serde_json::Value>().await.unwrap();
-    let evil = attacker_site(format!("{}{org_path}/tokens/{token_id}/revoke", server.base_url())).await;
+    let before = admin
+        .request(Method::GET, &format!("/orgs/{org}/scim"))
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
+    let evil = attacker_site(format!(
+        "{}{org_path}/tokens/{token_id}/revoke",
+        server.base_url()
+    ))
+    .await;
     b.client.goto(&evil).await.unwrap();
     b.click("#forge").await;
     b.wait_text("body", "refused").await;
-    let after = admin.request(Method::GET, &format!("/orgs/{org}/scim")).send().await.unwrap().json::<serde_json::Value>().await.unwrap();
-    assert_eq!(before["tokens"], after["tokens"], "the forged revoke changed nothing");
+    let after = admin
+        .request(Method::GET, &format!("/orgs/{org}/scim"))
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap();
+    assert_eq!(
+        before["tokens"], after["tokens"],
+        "the forged revoke changed nothing"
+    );
 
     // Sign out ends the session.
     b.goto(&org_path).await;

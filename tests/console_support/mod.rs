@@ -24,7 +24,11 @@ fn in_ci() -> bool {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 impl Browser {
@@ -65,13 +69,22 @@ impl Browser {
             .connect(&url)
             .await
             .expect("a chromium session");
-        let shots = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/console-screenshots");
+        let shots =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/console-screenshots");
         std::fs::create_dir_all(&shots).unwrap();
-        Some(Browser { client, driver, base: base.to_string(), shots })
+        Some(Browser {
+            client,
+            driver,
+            base: base.to_string(),
+            shots,
+        })
     }
 
     pub async fn goto(&self, path: &str) {
-        self.client.goto(&format!("{}{path}", self.base)).await.expect("navigate");
+        self.client
+            .goto(&format!("{}{path}", self.base))
+            .await
+            .expect("navigate");
     }
 
     pub async fn path(&self) -> String {
@@ -79,7 +92,11 @@ impl Browser {
     }
 
     pub async fn click(&self, css: &str) {
-        self.find(css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+        self.find(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css}: {e}"));
     }
 
     pub async fn fill(&self, css: &str, text: &str) {
@@ -89,9 +106,18 @@ impl Browser {
     }
 
     pub async fn find(&self, css: &str) -> fantoccini::elements::Element {
-        match self.client.wait().at_most(WAIT).for_element(Locator::Css(css)).await {
+        match self
+            .client
+            .wait()
+            .at_most(WAIT)
+            .for_element(Locator::Css(css))
+            .await
+        {
             Ok(element) => element,
-            Err(e) => panic!("no {css} on {}: {e}", self.client.current_url().await.unwrap()),
+            Err(e) => panic!(
+                "no {css} on {}: {e}",
+                self.client.current_url().await.unwrap()
+            ),
         }
     }
 
@@ -127,14 +153,22 @@ impl Browser {
     }
 
     pub async fn js(&self, script: &str) -> Value {
-        self.client.execute(script, vec![]).await.expect("script runs")
+        self.client
+            .execute(script, vec![])
+            .await
+            .expect("script runs")
     }
 
     /// No CSP violation, script error or console error on the page (console.js records them),
     /// and console.js did load.
     pub async fn assert_clean(&self) {
         let errors = self.js("return window.__consoleErrors === undefined ? ['console.js did not run'] : window.__consoleErrors;").await;
-        assert_eq!(errors, json!([]), "errors on {}", self.client.current_url().await.unwrap());
+        assert_eq!(
+            errors,
+            json!([]),
+            "errors on {}",
+            self.client.current_url().await.unwrap()
+        );
     }
 
     pub async fn screenshot(&self, name: &str) {

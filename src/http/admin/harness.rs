@@ -80,7 +80,10 @@ pub async fn export_har(
     let q = query(q)?;
     app.require_org(&org).await?;
     let base = format!("{}/feeds/business/scim", server_base(&app, &headers));
-    Ok(Json(har_document(&app.journal.list(&org, &journal_query(q)), &base)))
+    Ok(Json(har_document(
+        &app.journal.list(&org, &journal_query(q)),
+        &base,
+    )))
 }
 
 /// A HAR 1.2 document of journal entries (admin API and console).

@@ -7,14 +7,14 @@ use std::sync::Arc;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::layout::{self, badge, Section};
 use super::session::{Flash, Signed};
-use super::{after_post, format, Console, Ctx, PageResult};
+use super::{after_post, failed, format, Console, Ctx, PageResult};
 use crate::domain::{AccountSource, AccountState, Role, Timestamp};
 use crate::http::scim::{server_base, user_resource};
 use crate::service::accounts::{AccountChange, AccountFilter, Resolution};
@@ -37,7 +37,10 @@ pub struct ListQuery {
 }
 
 fn some(value: &Option<String>) -> Option<String> {
-    value.as_ref().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+    value
+        .as_ref()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
 }
 
 pub fn status(account: &Account) -> Markup {
@@ -57,23 +60,42 @@ fn source(source: AccountSource) -> &'static str {
 
 fn name(account: &Account) -> String {
     let part = |key: &str| {
-        account.attrs.get("name").and_then(|n| n.get(key)).and_then(|v| v.as_str()).unwrap_or("")
+        account
+            .attrs
+            .get("name")
+            .and_then(|n| n.get(key))
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
     };
-    let full = format!("{} {}", part("givenName"), part("familyName")).trim().to_string();
+    let full = format!("{} {}", part("givenName"), part("familyName"))
+        .trim()
+        .to_string();
     if full.is_empty() {
-        account.attrs.get("displayName").and_then(|v| v.as_str()).unwrap_or("").to_string()
+        account
+            .attrs
+            .get("displayName")
+            .and_then(|v| v.as_str())
+            .unwrap_or("")
+            .to_string()
     } else {
         full
     }
 }
 
 fn roles(account: &Account) -> String {
-    account.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")
+    account
+        .roles
+        .iter()
+        .map(|r| r.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// "deleted in N days" for a deactivated account.
 fn deletion(account: &Account, now: Timestamp) -> Option<String> {
-    let at = account.delete_after.filter(|_| account.state == AccountState::Inactive)?;
+    let at = account
+        .delete_after
+        .filter(|_| account.state == AccountState::Inactive)?;
     let days = format::days_until(at, now);
     Some(if days <= 0 {
         "deleted at the next reaper run".into()
@@ -115,16 +137,31 @@ pub async fn list(
     let here = url(&org_id);
     let next_url = next.map(|cursor| {
         let mut q = url::form_urlencoded::Serializer::new(String::new());
-        for (k, v) in [("state", &filter.state), ("source", &filter.source), ("role", &filter.role), ("q", &filter.user_name_prefix)] {
-            if let Some(v) = v { q.append_pair(k, v); }
+        for (k, v) in [
+            ("state", &filter.state),
+            ("source", &filter.source),
+            ("role", &filter.role),
+            ("q", &filter.user_name_prefix),
+        ] {
+            if let Some(v) = v {
+                q.append_pair(k, v);
+            }
         }
         q.append_pair("cursor", &cursor);
         format!("{here}?{}", q.finish())
     });
     let states = ["active", "inactive", "conflict"];
     let sources = ["scim", "manual"];
-    let role_names: Vec<&str> = [Role::Administrator, Role::PeopleManager, Role::DeviceEnrollmentManager, Role::ContentManager, Role::Staff]
-        .iter().map(|r| r.as_str()).collect();
+    let role_names: Vec<&str> = [
+        Role::Administrator,
+        Role::PeopleManager,
+        Role::DeviceEnrollmentManager,
+        Role::ContentManager,
+        Role::Staff,
+    ]
+    .iter()
+    .map(|r| r.as_str())
+    .collect();
     let body = html! {
         form.filters #account-filters method="get" action=(here) role="search" {
             (select("state", "Status", &filter.state, &states))
@@ -169,11 +206,20 @@ pub async fn account(
 ) -> PageResult {
     let ctx = Ctx::load(&console, signed, Some(&org_id)).await?;
     let account = console.app.admin_get_account(&org_id, &id).await?;
-    let base = format!("{}/feeds/business/scim", server_base(&console.app, &headers));
+    let base = format!(
+        "{}/feeds/business/scim",
+        server_base(&console.app, &headers)
+    );
     let resource = user_resource(&account, &base);
     // Among the organization's first events; enough for a test organization (see README).
-    let events: Vec<_> = console.app.store.list_events(&org_id, 0, None, 1000).await?
-        .into_iter().filter(|e| e.account_id.as_deref() == Some(id.as_str())).collect();
+    let events: Vec<_> = console
+        .app
+        .store
+        .list_events(&org_id, 0, None, 1000)
+        .await?
+        .into_iter()
+        .filter(|e| e.account_id.as_deref() == Some(id.as_str()))
+        .collect();
     let here = format!("{}/{}", url(&org_id), account.id);
     let manual = account.source == AccountSource::Manual;
     let body = html! {
@@ -237,9 +283,18 @@ pub async fn set_roles(
         .filter(|(k, _)| k == "role")
         .map(|(_, v)| v.into_owned())
         .collect();
-    let change = AccountChange { roles: Some(roles), ..AccountChange::default() };
+    let change = AccountChange {
+        roles: Some(roles),
+        ..AccountChange::default()
+    };
     let outcome = console.app.admin_update_account(&org, &id, change).await;
-    after_post(&console, &signed, outcome, |_| Flash::Done("Roles saved.".into()), &back(&org, &id))
+    after_post(
+        &console,
+        &signed,
+        outcome,
+        |_| Flash::Done("Roles saved.".into()),
+        &back(&org, &id),
+    )
 }
 
 #[derive(Deserialize)]
@@ -253,10 +308,23 @@ pub async fn set_active(
     Path((org, id)): Path<(String, String)>,
     Form(form): Form<ActiveForm>,
 ) -> Response {
-    let change = AccountChange { active: Some(form.active), ..AccountChange::default() };
+    let change = AccountChange {
+        active: Some(form.active),
+        ..AccountChange::default()
+    };
     let outcome = console.app.admin_update_account(&org, &id, change).await;
-    let done = if form.active { "Account reactivated." } else { "Account deactivated." };
-    after_post(&console, &signed, outcome, |_| Flash::Done(done.into()), &back(&org, &id))
+    let done = if form.active {
+        "Account reactivated."
+    } else {
+        "Account deactivated."
+    };
+    after_post(
+        &console,
+        &signed,
+        outcome,
+        |_| Flash::Done(done.into()),
+        &back(&org, &id),
+    )
 }
 
 #[derive(Deserialize)]
@@ -273,9 +341,18 @@ pub async fn resolve(
 ) -> Response {
     let outcome = match Resolution::parse(&form.action) {
         Some(how) => console.app.admin_resolve_account(&org, &id, how).await,
-        None => Err(crate::service::ServiceError::bad_request("invalid_action", "choose relink or make_manual")),
+        None => Err(crate::service::ServiceError::bad_request(
+            "invalid_action",
+            "choose relink or make_manual",
+        )),
     };
-    after_post(&console, &signed, outcome, |_| Flash::Done("Conflict resolved.".into()), &back(&org, &id))
+    after_post(
+        &console,
+        &signed,
+        outcome,
+        |_| Flash::Done("Conflict resolved.".into()),
+        &back(&org, &id),
+    )
 }
 
 pub async fn delete(
@@ -284,7 +361,12 @@ pub async fn delete(
     Path((org, id)): Path<(String, String)>,
 ) -> Response {
     match console.app.admin_delete_account(&org, &id).await {
-        Ok(()) => after_post(&console, &signed, Ok(()), |()| Flash::Done("Account deleted.".into()), &url(&org)),
-        Err(err) => after_post::<()>(&console, &signed, Err(err), |()| Flash::Done(String::new()), &back(&org, &id)),
+        Ok(()) => {
+            console
+                .sessions
+                .flash(&signed.id, Flash::Done("Account deleted.".into()));
+            Redirect::to(&url(&org)).into_response()
+        }
+        Err(err) => failed(&console, &signed, &err, &back(&org, &id)),
     }
 }

@@ -34,7 +34,10 @@ pub struct ActivityQuery {
 
 impl ActivityQuery {
     fn kind(&self) -> Option<&str> {
-        self.kind.as_deref().map(str::trim).filter(|k| !k.is_empty())
+        self.kind
+            .as_deref()
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
     }
 }
 
@@ -61,12 +64,24 @@ pub async fn page(
     let ctx = Ctx::load(&console, signed, Some(&org_id)).await?;
     console.app.note_token_expiry(&org_id).await?;
     let since = query.since.unwrap_or(0).max(0);
-    let events = console.app.store.list_events(&org_id, since, query.kind(), PAGE + 1).await?;
+    let events = console
+        .app
+        .store
+        .list_events(&org_id, since, query.kind(), PAGE + 1)
+        .await?;
     let more = events.len() as i64 > PAGE;
     let events = &events[..events.len().min(PAGE as usize)];
     let last = events.last().map(|e| e.seq).unwrap_or(since);
     let here = url(&org_id);
-    let kind_qs = query.kind().map(|k| format!("kind={}", url::form_urlencoded::byte_serialize(k.as_bytes()).collect::<String>())).unwrap_or_default();
+    let kind_qs = query
+        .kind()
+        .map(|k| {
+            format!(
+                "kind={}",
+                url::form_urlencoded::byte_serialize(k.as_bytes()).collect::<String>()
+            )
+        })
+        .unwrap_or_default();
     let body = html! {
         form.filters #activity-filters method="get" action=(here) role="search" {
             label for="a-kind" { "Kind" }
@@ -96,8 +111,18 @@ pub async fn page(
 
 /// The kinds offered as suggestions in the filter.
 const KINDS: [&str; 12] = [
-    "account_created", "account_updated", "account_deactivated", "account_reactivated", "account_deleted",
-    "sync_skipped", "token_created", "token_renewed", "token_revoked", "token_expiring", "scim_connected", "scim_disconnected",
+    "account_created",
+    "account_updated",
+    "account_deactivated",
+    "account_reactivated",
+    "account_deleted",
+    "sync_skipped",
+    "token_created",
+    "token_renewed",
+    "token_revoked",
+    "token_expiring",
+    "scim_connected",
+    "scim_disconnected",
 ];
 
 pub async fn stream(
@@ -117,8 +142,13 @@ pub async fn stream(
         let kind = kind.clone();
         async move {
             // A failed poll (the database away for a moment) sends nothing; the next one retries.
-            let events = live::events_after(&app, &org, kind.as_deref(), since).await.unwrap_or_default();
-            events.iter().map(|e| (e.seq, layout::into_string(row(e)))).collect()
+            let events = live::events_after(&app, &org, kind.as_deref(), since)
+                .await
+                .unwrap_or_default();
+            events
+                .iter()
+                .map(|e| (e.seq, layout::into_string(row(e))))
+                .collect()
         }
     });
     Ok(sse.into_response())
@@ -126,7 +156,11 @@ pub async fn stream(
 
 async fn all(console: &Console, org: &str, query: &ActivityQuery) -> Result<Vec<Event>, PageError> {
     console.app.require_org(org).await?;
-    Ok(console.app.store.list_events(org, 0, query.kind(), DOWNLOAD).await?)
+    Ok(console
+        .app
+        .store
+        .list_events(org, 0, query.kind(), DOWNLOAD)
+        .await?)
 }
 
 fn event_json(e: &Event) -> Value {
@@ -141,7 +175,14 @@ pub async fn download_json(
     let query = super::query(query)?;
     let events = all(&console, &org_id, &query).await?;
     let body = json!({ "events": events.iter().map(event_json).collect::<Vec<_>>() });
-    Ok(([(header::CONTENT_DISPOSITION, "attachment; filename=\"activity.json\"")], Json(body)).into_response())
+    Ok((
+        [(
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"activity.json\"",
+        )],
+        Json(body),
+    )
+        .into_response())
 }
 
 /// A CSV field, quoted when it must be (RFC 4180).
@@ -156,8 +197,21 @@ fn csv_field(text: &str) -> String {
 pub fn csv(events: &[Event]) -> String {
     let mut out = String::from("seq,at,kind,actor,account_id,detail\r\n");
     for e in events {
-        let fields = [e.seq.to_string(), e.at.rfc3339(), e.kind.clone(), e.actor.clone(), e.account_id.clone().unwrap_or_default(), e.detail.to_string()];
-        out.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+        let fields = [
+            e.seq.to_string(),
+            e.at.rfc3339(),
+            e.kind.clone(),
+            e.actor.clone(),
+            e.account_id.clone().unwrap_or_default(),
+            e.detail.to_string(),
+        ];
+        out.push_str(
+            &fields
+                .iter()
+                .map(|f| csv_field(f))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
         out.push_str("\r\n");
     }
     out
@@ -173,7 +227,10 @@ pub async fn download_csv(
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"activity.csv\""),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"activity.csv\"",
+            ),
         ],
         csv(&events),
     )

@@ -30,7 +30,9 @@ pub fn same_origin(method: &Method, headers: &HeaderMap, public_base: &str) -> b
     }
     match header("origin") {
         None => true,
-        Some(origin) => own_origins(headers, public_base).iter().any(|o| o == origin),
+        Some(origin) => own_origins(headers, public_base)
+            .iter()
+            .any(|o| o == origin),
     }
 }
 
@@ -85,18 +87,42 @@ mod tests {
     fn cross_site_posts_are_told_apart() {
         let base = "http://127.0.0.1:8080";
         let post = Method::POST;
-        assert!(same_origin(&post, &headers(&[("sec-fetch-site", "same-origin")]), base));
-        assert!(!same_origin(&post, &headers(&[("sec-fetch-site", "cross-site")]), base));
-        assert!(!same_origin(&post, &headers(&[("sec-fetch-site", "same-site")]), base));
+        assert!(same_origin(
+            &post,
+            &headers(&[("sec-fetch-site", "same-origin")]),
+            base
+        ));
+        assert!(!same_origin(
+            &post,
+            &headers(&[("sec-fetch-site", "cross-site")]),
+            base
+        ));
+        assert!(!same_origin(
+            &post,
+            &headers(&[("sec-fetch-site", "same-site")]),
+            base
+        ));
         assert!(same_origin(&post, &headers(&[]), base));
-        assert!(same_origin(&post, &headers(&[("origin", "http://127.0.0.1:8080")]), base));
+        assert!(same_origin(
+            &post,
+            &headers(&[("origin", "http://127.0.0.1:8080")]),
+            base
+        ));
         assert!(same_origin(
             &post,
             &headers(&[("origin", "http://localhost:9"), ("host", "localhost:9")]),
             base
         ));
-        assert!(!same_origin(&post, &headers(&[("origin", "http://evil.example")]), base));
+        assert!(!same_origin(
+            &post,
+            &headers(&[("origin", "http://evil.example")]),
+            base
+        ));
         assert!(!same_origin(&post, &headers(&[("origin", "null")]), base));
-        assert!(same_origin(&Method::GET, &headers(&[("sec-fetch-site", "cross-site")]), base));
+        assert!(same_origin(
+            &Method::GET,
+            &headers(&[("sec-fetch-site", "cross-site")]),
+            base
+        ));
     }
 }

@@ -15,8 +15,8 @@ use super::layout::{self, badge, Section};
 use super::session::{Flash, Signed};
 use super::{after_post, format, oauth, Console, Ctx, PageResult};
 use crate::http::scim::server_base;
-use crate::service::{CONNECTION_WINDOW, MAX_LIVE_TOKENS};
 use crate::service::{connection_state, Actor, ConnectionState, OrgChange, TokenStatus};
+use crate::service::{CONNECTION_WINDOW, MAX_LIVE_TOKENS};
 
 pub fn url(org: &str) -> String {
     format!("/console/orgs/{org}/directory-sync")
@@ -161,7 +161,16 @@ pub async fn create_token(
     Path(org): Path<String>,
 ) -> Response {
     let outcome = console.app.create_token(&org, None).await;
-    after_post(&console, &signed, outcome, |t| Flash::Secret { label: format!("New SCIM token {}", t.id), value: t.token }, &url(&org))
+    after_post(
+        &console,
+        &signed,
+        outcome,
+        |t| Flash::Secret {
+            label: format!("New SCIM token {}", t.id),
+            value: t.token,
+        },
+        &url(&org),
+    )
 }
 
 pub async fn renew_token(
@@ -170,7 +179,16 @@ pub async fn renew_token(
     Path((org, id)): Path<(String, String)>,
 ) -> Response {
     let outcome = console.app.create_token(&org, Some(&id)).await;
-    after_post(&console, &signed, outcome, |t| Flash::Secret { label: format!("Renewed token {id}: new token {}", t.id), value: t.token }, &url(&org))
+    after_post(
+        &console,
+        &signed,
+        outcome,
+        |t| Flash::Secret {
+            label: format!("Renewed token {id}: new token {}", t.id),
+            value: t.token,
+        },
+        &url(&org),
+    )
 }
 
 /// ABM asks before revoking: SCIM updates pause until the IdP uses another token.
@@ -197,7 +215,17 @@ pub async fn revoke_token(
     Path((org, id)): Path<(String, String)>,
 ) -> Response {
     let outcome = console.app.revoke_token(&org, &id).await;
-    after_post(&console, &signed, outcome, |()| Flash::Done(format!("Token {id} revoked: SCIM updates with it have stopped.")), &url(&org))
+    after_post(
+        &console,
+        &signed,
+        outcome,
+        |()| {
+            Flash::Done(format!(
+                "Token {id} revoked: SCIM updates with it have stopped."
+            ))
+        },
+        &url(&org),
+    )
 }
 
 pub async fn confirm_disconnect(
@@ -217,7 +245,13 @@ pub async fn confirm_disconnect(
             " " a href=(url(&org)) { "Cancel" }
         }
     };
-    Ok(layout::page(&ctx, "Disconnect directory sync", Section::DirectorySync, body).into_response())
+    Ok(layout::page(
+        &ctx,
+        "Disconnect directory sync",
+        Section::DirectorySync,
+        body,
+    )
+    .into_response())
 }
 
 pub async fn disconnect(
@@ -226,7 +260,13 @@ pub async fn disconnect(
     Path(org): Path<String>,
 ) -> Response {
     let outcome = console.app.disconnect_scim(&org, &Actor::Admin).await;
-    after_post(&console, &signed, outcome, |()| Flash::Done("Directory sync disconnected.".into()), &url(&org))
+    after_post(
+        &console,
+        &signed,
+        outcome,
+        |()| Flash::Done("Directory sync disconnected.".into()),
+        &url(&org),
+    )
 }
 
 #[derive(Deserialize)]
@@ -249,5 +289,11 @@ pub async fn settings(
         ..OrgChange::default()
     };
     let outcome = console.app.update_org(&org, change).await;
-    after_post(&console, &signed, outcome, |_| Flash::Done("Settings saved.".into()), &url(&org))
+    after_post(
+        &console,
+        &signed,
+        outcome,
+        |_| Flash::Done("Settings saved.".into()),
+        &url(&org),
+    )
 }

@@ -19,7 +19,9 @@ pub async fn require_session(
 ) -> Response {
     let public_base = &console.app.settings.public_base;
     if !csrf::same_origin(request.method(), request.headers(), public_base) {
-        return refused("This request came from another site, so it was refused. Use the console's own pages.");
+        return refused(
+            "This request came from another site, so it was refused. Use the console's own pages.",
+        );
     }
     let signed = cookie_value(request.headers()).and_then(|id| console.sessions.get(&id));
     let Some(signed) = signed else {
@@ -30,7 +32,9 @@ pub async fn require_session(
     };
     let limit = console.app.settings.max_body_bytes;
     let Some(mut request) = csrf::check_token(request, &signed, limit).await else {
-        return refused("The form's security token is missing or out of date: reload the page and try again.");
+        return refused(
+            "The form's security token is missing or out of date: reload the page and try again.",
+        );
     };
     request.extensions_mut().insert(signed);
     next.run(request).await
@@ -38,5 +42,9 @@ pub async fn require_session(
 
 /// A cross-site (or unauthenticated) state change: refused, with a page a person can act on.
 pub fn refused(reason: &str) -> Response {
-    (StatusCode::FORBIDDEN, layout::bare("Request refused", reason)).into_response()
+    (
+        StatusCode::FORBIDDEN,
+        layout::bare("Request refused", reason),
+    )
+        .into_response()
 }

@@ -104,7 +104,11 @@ pub async fn page(
 
 /// Only console paths are followed after a post (no open redirect).
 fn back(path: &str) -> &str {
-    if path.starts_with("/console/") && !path.starts_with("//") { path } else { "/console" }
+    if path.starts_with("/console/") && !path.starts_with("//") {
+        path
+    } else {
+        "/console"
+    }
 }
 
 #[derive(Deserialize)]
@@ -122,7 +126,12 @@ fn parse_time(text: &str) -> Result<DateTime<Utc>, ServiceError> {
         .map(|t| t.with_timezone(&Utc))
         .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M").map(|t| t.and_utc()))
         .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S").map(|t| t.and_utc()))
-        .map_err(|_| ServiceError::bad_request("invalid_time", format!("{text:?} is not a time such as 2027-01-01T00:00")))
+        .map_err(|_| {
+            ServiceError::bad_request(
+                "invalid_time",
+                format!("{text:?} is not a time such as 2027-01-01T00:00"),
+            )
+        })
 }
 
 pub async fn move_clock(
@@ -130,11 +139,28 @@ pub async fn move_clock(
     Extension(signed): Extension<Signed>,
     Form(form): Form<ClockForm>,
 ) -> Response {
-    let outcome = match form.set.as_deref().filter(|s| !s.trim().is_empty()).map(parse_time).transpose() {
+    let outcome = match form
+        .set
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .map(parse_time)
+        .transpose()
+    {
         Ok(set) => system::move_clock_by(&console.app, form.advance.as_deref(), set).await,
         Err(err) => Err(err),
     };
-    after_post(&console, &signed, outcome, |now| Flash::Done(format!("The clock now reads {}.", now.format("%Y-%m-%d %H:%M UTC"))), back(&form.back))
+    after_post(
+        &console,
+        &signed,
+        outcome,
+        |now| {
+            Flash::Done(format!(
+                "The clock now reads {}.",
+                now.format("%Y-%m-%d %H:%M UTC")
+            ))
+        },
+        back(&form.back),
+    )
 }
 
 #[derive(Deserialize)]
@@ -151,12 +177,26 @@ pub async fn run_reaper(
 ) -> Response {
     let dry_run = form.dry_run.unwrap_or(false);
     let outcome = system::reaper_pass(&console.app, dry_run).await;
-    after_post(&console, &signed, outcome, |run| {
-        let verb = if dry_run { "would delete" } else { "deleted" };
-        let mut lines: Vec<String> = run.accounts.iter().map(|a| a.user_name.clone()).collect();
-        if run.truncated() { lines.push(format!("… and {} more", run.deleted as usize - run.accounts.len())); }
-        Flash::List { title: format!("The reaper {verb} {} account(s).", run.deleted), lines }
-    }, back(&form.back))
+    after_post(
+        &console,
+        &signed,
+        outcome,
+        |run| {
+            let verb = if dry_run { "would delete" } else { "deleted" };
+            let mut lines: Vec<String> = run.accounts.iter().map(|a| a.user_name.clone()).collect();
+            if run.truncated() {
+                lines.push(format!(
+                    "… and {} more",
+                    run.deleted as usize - run.accounts.len()
+                ));
+            }
+            Flash::List {
+                title: format!("The reaper {verb} {} account(s).", run.deleted),
+                lines,
+            }
+        },
+        back(&form.back),
+    )
 }
 
 #[derive(Deserialize)]
@@ -176,7 +216,16 @@ pub struct FaultForm {
 fn fault_rule(form: &FaultForm) -> Result<FaultRule, ServiceError> {
     let opt = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
     let number = |name: &str, s: &str| -> Result<Option<u64>, ServiceError> {
-        opt(s).map(|s| s.parse::<u64>().map_err(|_| ServiceError::bad_request("invalid_fault", format!("{name} must be a whole number, not {s:?}")))).transpose()
+        opt(s)
+            .map(|s| {
+                s.parse::<u64>().map_err(|_| {
+                    ServiceError::bad_request(
+                        "invalid_fault",
+                        format!("{name} must be a whole number, not {s:?}"),
+                    )
+                })
+            })
+            .transpose()
     };
     let status = number("status", &form.status)?.unwrap_or(503);
     let rule = json!({
@@ -184,7 +233,8 @@ fn fault_rule(form: &FaultForm) -> Result<FaultRule, ServiceError> {
         "action": { "status": status, "detail": opt(&form.detail) },
         "times": number("times", &form.times)?,
     });
-    serde_json::from_value(rule).map_err(|e| ServiceError::bad_request("invalid_fault", e.to_string()))
+    serde_json::from_value(rule)
+        .map_err(|e| ServiceError::bad_request("invalid_fault", e.to_string()))
 }
 
 pub async fn add_fault(
@@ -200,7 +250,13 @@ pub async fn add_fault(
         admin_harness::set_faults(&console.app, &org, rules)
     }
     .await;
-    after_post(&console, &signed, outcome, |()| Flash::Done("Fault rule added.".into()), &url(&org))
+    after_post(
+        &console,
+        &signed,
+        outcome,
+        |()| Flash::Done("Fault rule added.".into()),
+        &url(&org),
+    )
 }
 
 pub async fn clear_faults(
@@ -208,8 +264,18 @@ pub async fn clear_faults(
     Extension(signed): Extension<Signed>,
     Path(org): Path<String>,
 ) -> Response {
-    let outcome = console.app.require_org(&org).await.map(|_| console.app.faults.clear(&org));
-    after_post(&console, &signed, outcome, |()| Flash::Done("Fault rules cleared.".into()), &url(&org))
+    let outcome = console
+        .app
+        .require_org(&org)
+        .await
+        .map(|_| console.app.faults.clear(&org));
+    after_post(
+        &console,
+        &signed,
+        outcome,
+        |()| Flash::Done("Fault rules cleared.".into()),
+        &url(&org),
+    )
 }
 
 #[derive(Deserialize)]
@@ -224,7 +290,17 @@ pub async fn reset(
     Form(form): Form<ResetForm>,
 ) -> Response {
     let outcome = admin_harness::reset(&console.app, &org, form.tokens.is_some()).await;
-    after_post(&console, &signed, outcome, |(accounts, tokens)| Flash::Done(format!("Reset: {accounts} account(s) removed, {tokens} token(s) revoked.")), &url(&org))
+    after_post(
+        &console,
+        &signed,
+        outcome,
+        |(accounts, tokens)| {
+            Flash::Done(format!(
+                "Reset: {accounts} account(s) removed, {tokens} token(s) revoked."
+            ))
+        },
+        &url(&org),
+    )
 }
 
 #[derive(Deserialize)]
@@ -242,7 +318,21 @@ pub async fn apply_seed(
 ) -> Response {
     let outcome = match serde_json::from_str::<SeedDocument>(&form.document) {
         Ok(document) => console.app.apply_seed(&document).await,
-        Err(e) => Err(ServiceError::bad_request("invalid_seed", format!("the document is not a seed document: {e}"))),
+        Err(e) => Err(ServiceError::bad_request(
+            "invalid_seed",
+            format!("the document is not a seed document: {e}"),
+        )),
     };
-    after_post(&console, &signed, outcome, |summary| Flash::Done(format!("Seed applied: {} organization(s).", summary.orgs.len())), back(&form.back))
+    after_post(
+        &console,
+        &signed,
+        outcome,
+        |summary| {
+            Flash::Done(format!(
+                "Seed applied: {} organization(s).",
+                summary.orgs.len()
+            ))
+        },
+        back(&form.back),
+    )
 }

@@ -23,7 +23,10 @@ const BATCH: usize = 200;
 
 /// Journal entries of an organization after `since` that match `query`, oldest first.
 pub fn journal_after(app: &App, org: &str, query: &JournalQuery, since: u64) -> Vec<JournalEntry> {
-    let query = JournalQuery { since: Some(since), ..query.clone() };
+    let query = JournalQuery {
+        since: Some(since),
+        ..query.clone()
+    };
     let mut entries = app.journal.list(org, &query);
     entries.truncate(BATCH);
     entries
@@ -36,7 +39,10 @@ pub async fn events_after(
     kind: Option<&str>,
     since: i64,
 ) -> ServiceResult<Vec<ActivityEvent>> {
-    Ok(app.store.list_events(org, since, kind, BATCH as i64).await?)
+    Ok(app
+        .store
+        .list_events(org, since, kind, BATCH as i64)
+        .await?)
 }
 
 /// Where a stream starts: the browser's `Last-Event-ID` on a reconnect, else `since`.
@@ -56,21 +62,27 @@ where
     F: FnMut(i64) -> Fut + Send + 'static,
     Fut: Future<Output = Vec<(i64, String)>> + Send,
 {
-    let polls = stream::unfold((since, fetch, true), |(since, mut fetch, first)| async move {
-        if !first {
-            tokio::time::sleep(POLL_EVERY).await;
-        }
-        let items = fetch(since).await;
-        let next = items.last().map(|(seq, _)| *seq).unwrap_or(since);
-        let events: Vec<Result<Event, Infallible>> = items
-            .into_iter()
-            .map(|(seq, html)| {
-                let data = serde_json::json!({ "seq": seq, "html": html }).to_string();
-                Ok(Event::default().event("item").id(seq.to_string()).data(data))
-            })
-            .collect();
-        Some((stream::iter(events), (next, fetch, false)))
-    })
+    let polls = stream::unfold(
+        (since, fetch, true),
+        |(since, mut fetch, first)| async move {
+            if !first {
+                tokio::time::sleep(POLL_EVERY).await;
+            }
+            let items = fetch(since).await;
+            let next = items.last().map(|(seq, _)| *seq).unwrap_or(since);
+            let events: Vec<Result<Event, Infallible>> = items
+                .into_iter()
+                .map(|(seq, html)| {
+                    let data = serde_json::json!({ "seq": seq, "html": html }).to_string();
+                    Ok(Event::default()
+                        .event("item")
+                        .id(seq.to_string())
+                        .data(data))
+                })
+                .collect();
+            Some((stream::iter(events), (next, fetch, false)))
+        },
+    )
     .flatten();
     // A first comment at once, so the browser knows the stream is open before anything happens.
     let opened = stream::once(async { Ok(Event::default().comment("open")) });

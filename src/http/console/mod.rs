@@ -59,8 +59,14 @@ pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
         .route("/orgs", get(orgs::list).post(orgs::create))
         .route("/sign-out", post(signin::sign_out))
         .route(&org("/directory-sync"), get(directory_sync::page))
-        .route(&org("/directory-sync/tokens"), post(directory_sync::create_token))
-        .route(&org("/directory-sync/tokens/{id}/renew"), post(directory_sync::renew_token))
+        .route(
+            &org("/directory-sync/tokens"),
+            post(directory_sync::create_token),
+        )
+        .route(
+            &org("/directory-sync/tokens/{id}/renew"),
+            post(directory_sync::renew_token),
+        )
         .route(
             &org("/directory-sync/tokens/{id}/revoke"),
             get(directory_sync::confirm_revoke).post(directory_sync::revoke_token),
@@ -69,9 +75,18 @@ pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
             &org("/directory-sync/disconnect"),
             get(directory_sync::confirm_disconnect).post(directory_sync::disconnect),
         )
-        .route(&org("/directory-sync/settings"), post(directory_sync::settings))
-        .route(&org("/directory-sync/oauth-client"), post(oauth::create_client))
-        .route(&org("/directory-sync/oauth-client/secrets"), post(oauth::create_secret))
+        .route(
+            &org("/directory-sync/settings"),
+            post(directory_sync::settings),
+        )
+        .route(
+            &org("/directory-sync/oauth-client"),
+            post(oauth::create_client),
+        )
+        .route(
+            &org("/directory-sync/oauth-client/secrets"),
+            post(oauth::create_secret),
+        )
         .route(
             &org("/directory-sync/oauth-client/secrets/{id}/revoke"),
             post(oauth::revoke_secret),
@@ -206,10 +221,18 @@ pub fn after_post<T>(
     done: impl FnOnce(T) -> Flash,
     back: &str,
 ) -> Response {
-    let flash = match outcome {
-        Ok(value) => done(value),
-        Err(err) => Flash::Failed(super::error::status_and_detail(&err).1),
-    };
-    console.sessions.flash(&signed.id, flash);
+    match outcome {
+        Ok(value) => {
+            console.sessions.flash(&signed.id, done(value));
+            Redirect::to(back).into_response()
+        }
+        Err(err) => failed(console, signed, &err, back),
+    }
+}
+
+/// Redirect-after-post of a refused change: the reason on the page at `back`.
+pub fn failed(console: &Console, signed: &Signed, err: &ServiceError, back: &str) -> Response {
+    let reason = super::error::status_and_detail(err).1;
+    console.sessions.flash(&signed.id, Flash::Failed(reason));
     Redirect::to(back).into_response()
 }

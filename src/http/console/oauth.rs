@@ -135,5 +135,11 @@ pub async fn revoke_secret(
     Path((org, id)): Path<(String, String)>,
 ) -> Response {
     let outcome = console.app.revoke_oauth_secret(&org, &id).await;
-    after_post(&console, &signed, outcome, |()| Flash::Done(format!("Client secret {id} revoked.")), &url(&org))
+    after_post(
+        &console,
+        &signed,
+        outcome,
+        |()| Flash::Done(format!("Client secret {id} revoked.")),
+        &url(&org),
+    )
 }

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::layout::{self, Section};
 use super::session::{Flash, Signed};
-use super::{after_post, Console, Ctx, PageResult};
+use super::{failed, Console, Ctx, PageResult};
 use crate::service::NewOrg;
 
 fn org_home(id: &str) -> String {
@@ -33,8 +33,10 @@ pub struct SwitchQuery {
 }
 
 pub async fn switch(Query(query): Query<SwitchQuery>) -> Response {
-    Redirect::to(&org_home(&url::form_urlencoded::byte_serialize(query.org.as_bytes()).collect::<String>()))
-        .into_response()
+    Redirect::to(&org_home(
+        &url::form_urlencoded::byte_serialize(query.org.as_bytes()).collect::<String>(),
+    ))
+    .into_response()
 }
 
 pub async fn list(
@@ -124,9 +126,10 @@ pub async fn create(
         .await;
     match outcome {
         Ok((org, _)) => {
-            let back = org_home(&org.id);
-            after_post(&console, &signed, Ok(org), |org| Flash::Done(format!("Organization {} created.", org.name)), &back)
+            let done = Flash::Done(format!("Organization {} created.", org.name));
+            console.sessions.flash(&signed.id, done);
+            Redirect::to(&org_home(&org.id)).into_response()
         }
-        Err(err) => after_post::<()>(&console, &signed, Err(err), |_| unreachable!(), "/console/orgs"),
+        Err(err) => failed(&console, &signed, &err, "/console/orgs"),
     }
 }

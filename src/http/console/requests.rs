@@ -42,22 +42,38 @@ pub struct Filters {
 
 impl Filters {
     fn field(value: &Option<String>) -> Option<String> {
-        value.as_ref().map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+        value
+            .as_ref()
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
     }
 
     fn journal(&self) -> Result<JournalQuery, ServiceError> {
         let status = match Self::field(&self.status) {
             None => None,
-            Some(s) => Some(s.parse::<u16>().ok().filter(|s| (100..600).contains(s)).ok_or_else(|| {
-                ServiceError::bad_request("invalid_query", format!("status must be an HTTP status such as 200, not {s:?}"))
-            })?),
+            Some(s) => Some(
+                s.parse::<u16>()
+                    .ok()
+                    .filter(|s| (100..600).contains(s))
+                    .ok_or_else(|| {
+                        ServiceError::bad_request(
+                            "invalid_query",
+                            format!("status must be an HTTP status such as 200, not {s:?}"),
+                        )
+                    })?,
+            ),
         };
-        Ok(JournalQuery { method: Self::field(&self.method), path: Self::field(&self.path), status, since: None })
+        Ok(JournalQuery {
+            method: Self::field(&self.method),
+            path: Self::field(&self.path),
+            status,
+            since: None,
+        })
     }
 
     /// The filters the journal query does not take.
     fn keeps(&self, entry: &JournalEntry) -> bool {
-        Self::field(&self.dialect).is_none_or(|d| entry.dialect.iter().any(|f| *f == d))
+        Self::field(&self.dialect).is_none_or(|d| entry.dialect.contains(&d))
             && match Self::field(&self.fault).as_deref() {
                 Some("yes") => entry.fault.is_some(),
                 Some("no") => entry.fault.is_none(),
@@ -68,15 +84,27 @@ impl Filters {
     /// The query string of these filters (without `since`).
     fn query_string(&self) -> String {
         let mut q = url::form_urlencoded::Serializer::new(String::new());
-        for (k, v) in [("method", &self.method), ("path", &self.path), ("status", &self.status), ("dialect", &self.dialect), ("fault", &self.fault)] {
-            if let Some(v) = Self::field(v) { q.append_pair(k, &v); }
+        for (k, v) in [
+            ("method", &self.method),
+            ("path", &self.path),
+            ("status", &self.status),
+            ("dialect", &self.dialect),
+            ("fault", &self.fault),
+        ] {
+            if let Some(v) = Self::field(v) {
+                q.append_pair(k, &v);
+            }
         }
         q.finish()
     }
 }
 
 fn status_badge(status: u16) -> Markup {
-    let kind = match status { 200..=399 => "ok", 400..=499 => "warn", _ => "bad" };
+    let kind = match status {
+        200..=399 => "ok",
+        400..=499 => "warn",
+        _ => "bad",
+    };
     badge(kind, &status.to_string())
 }
 
@@ -103,7 +131,11 @@ pub fn row(org: &str, entry: &JournalEntry) -> Markup {
     }
 }
 
-fn matching(console: &Console, org: &str, filters: &Filters) -> Result<Vec<JournalEntry>, PageError> {
+fn matching(
+    console: &Console,
+    org: &str,
+    filters: &Filters,
+) -> Result<Vec<JournalEntry>, PageError> {
     let query = filters.journal()?;
     let mut entries = console.app.journal.list(org, &query);
     entries.retain(|e| filters.keeps(e));
@@ -122,7 +154,11 @@ pub async fn page(
     let last = entries.last().map(|e| e.seq).unwrap_or(0);
     let qs = filters.query_string();
     let here = url(&org_id);
-    let amp = if qs.is_empty() { String::new() } else { format!("&{qs}") };
+    let amp = if qs.is_empty() {
+        String::new()
+    } else {
+        format!("&{qs}")
+    };
     let text = |v: &Option<String>| Filters::field(v).unwrap_or_default();
     let body = html! {
         form.filters #request-filters method="get" action=(here) role="search" {
@@ -178,7 +214,9 @@ pub async fn stream(
         let last = entries.last().map(|e| e.seq as i64);
         async move {
             match (items.last().map(|(s, _)| *s), last) {
-                (Some(shown), Some(seen)) if seen > shown => items.into_iter().chain([(seen, String::new())]).collect(),
+                (Some(shown), Some(seen)) if seen > shown => {
+                    items.into_iter().chain([(seen, String::new())]).collect()
+                }
                 (None, Some(seen)) => vec![(seen, String::new())],
                 _ => items,
             }
@@ -222,9 +260,14 @@ pub async fn entry(
     let ctx = Ctx::load(&console, signed, Some(&org_id)).await?;
     let all = console.app.journal.list(&org_id, &JournalQuery::default());
     let entry = all.iter().find(|e| e.seq == seq).cloned().ok_or_else(|| {
-        ServiceError::not_found(format!("no request #{seq} in this organization's journal (it keeps the newest ones)"))
+        ServiceError::not_found(format!(
+            "no request #{seq} in this organization's journal (it keeps the newest ones)"
+        ))
     })?;
-    let base = format!("{}/feeds/business/scim", server_base(&console.app, &headers));
+    let base = format!(
+        "{}/feeds/business/scim",
+        server_base(&console.app, &headers)
+    );
     let write = matches!(entry.method.as_str(), "PUT" | "PATCH" | "DELETE");
     let previous = if write { before(&all, &entry) } else { None };
     let body = html! {
@@ -281,9 +324,15 @@ pub async fn har(
     let filters = super::query(filters)?;
     console.app.require_org(&org_id).await?;
     let entries = matching(&console, &org_id, &filters)?;
-    let base = format!("{}/feeds/business/scim", server_base(&console.app, &headers));
+    let base = format!(
+        "{}/feeds/business/scim",
+        server_base(&console.app, &headers)
+    );
     Ok((
-        [(header::CONTENT_DISPOSITION, "attachment; filename=\"requests.har\"")],
+        [(
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"requests.har\"",
+        )],
         Json(har_document(&entries, &base)),
     )
         .into_response())

@@ -25,9 +25,15 @@ pub enum Flash {
     Done(String),
     Failed(String),
     /// A secret shown once (a new SCIM token): its label and value.
-    Secret { label: String, value: String },
+    Secret {
+        label: String,
+        value: String,
+    },
     /// Lines of a result worth listing (a reaper pass).
-    List { title: String, lines: Vec<String> },
+    List {
+        title: String,
+        lines: Vec<String>,
+    },
 }
 
 struct Session {

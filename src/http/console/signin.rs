@@ -54,9 +54,7 @@ pub async fn page(
     if cookie_value(&headers).is_some_and(|id| console.sessions.get(&id).is_some()) {
         return Redirect::to("/console").into_response();
     }
-    let message = query
-        .signed_out
-        .map(|_| ("ok", "You are signed out."));
+    let message = query.signed_out.map(|_| ("ok", "You are signed out."));
     form(message).into_response()
 }
 
@@ -74,7 +72,11 @@ pub async fn sign_in(
     if !csrf::same_origin(&Method::POST, &headers, &console.app.settings.public_base) {
         return guard::refused("This sign-in came from another site, so it was refused.");
     }
-    if console.app.authorize_admin(Some(body.token.trim())).is_err() {
+    if console
+        .app
+        .authorize_admin(Some(body.token.trim()))
+        .is_err()
+    {
         let message = ("error", "That is not the admin token of this server.");
         return (StatusCode::UNAUTHORIZED, form(Some(message))).into_response();
     }
