@@ -43,8 +43,12 @@ impl Default for HttpLimits {
     }
 }
 
-/// The whole HTTP surface.
-pub fn router(app: Arc<App>, limits: &HttpLimits) -> Router {
+/// The whole HTTP surface. `stopping` turns true when the server begins to shut down.
+pub fn router(
+    app: Arc<App>,
+    limits: &HttpLimits,
+    stopping: tokio::sync::watch::Receiver<bool>,
+) -> Router {
     let scim_routes = scim::routes(app.clone());
     // Layers run outside-in in the reverse of the order they are added: the request id is set
     // first so the trace span can carry it; panics are caught inside the span so they are logged
@@ -56,7 +60,7 @@ pub fn router(app: Arc<App>, limits: &HttpLimits) -> Router {
         .nest("/scim/v2", scim_routes)
         .nest("/admin/v1", admin::routes(app.clone()))
         .nest(oauth::OAUTH_BASE, oauth::routes())
-        .nest("/console", console::routes(app.clone()))
+        .nest("/console", console::routes(app.clone(), stopping))
         .route("/openapi.json", get(admin::openapi_json))
         .route("/admin/docs", get(admin::docs_page))
         .fallback(unknown_route)

@@ -136,7 +136,7 @@ pub async fn stream(
     let since = live::start(&headers, query.since);
     let kind = query.kind().map(str::to_string);
     let app = console.app.clone();
-    let sse = live::sse(since, move |since| {
+    let sse = live::sse(since, console.stopping.clone(), move |since| {
         let app = app.clone();
         let org = org_id.clone();
         let kind = kind.clone();

@@ -57,7 +57,12 @@ pub fn start(headers: &HeaderMap, since: Option<i64>) -> i64 {
 
 /// A stream of `item` events (`{"seq", "html"}`) from `fetch(since)`, polled every
 /// [`POLL_EVERY`]; each event's id is its `seq`, so a reconnecting browser resumes after it.
-pub fn sse<F, Fut>(since: i64, fetch: F) -> Sse<impl Stream<Item = Result<Event, Infallible>>>
+/// The stream ends when `stopping` turns true (the server shutting down).
+pub fn sse<F, Fut>(
+    since: i64,
+    mut stopping: tokio::sync::watch::Receiver<bool>,
+    fetch: F,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>>
 where
     F: FnMut(i64) -> Fut + Send + 'static,
     Fut: Future<Output = Vec<(i64, String)>> + Send,
@@ -86,5 +91,8 @@ where
     .flatten();
     // A first comment at once, so the browser knows the stream is open before anything happens.
     let opened = stream::once(async { Ok(Event::default().comment("open")) });
-    Sse::new(opened.chain(polls)).keep_alive(KeepAlive::default())
+    let stopped = async move {
+        let _ = stopping.wait_for(|stopping| *stopping).await;
+    };
+    Sse::new(opened.chain(polls).take_until(stopped)).keep_alive(KeepAlive::default())
 }

@@ -40,14 +40,17 @@ pub struct Console {
     pub sessions: Sessions,
     /// Cookies get `Secure` when the public URL is https.
     pub secure_cookies: bool,
+    /// True once the server shuts down: live streams end then.
+    pub stopping: tokio::sync::watch::Receiver<bool>,
 }
 
 /// `Content-Security-Policy` of every console answer: nothing inline, nothing from elsewhere.
 pub const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; \
      connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
+pub fn routes(app: Arc<App>, stopping: tokio::sync::watch::Receiver<bool>) -> Router<Arc<App>> {
     let console = Arc::new(Console {
+        stopping,
         secure_cookies: app.settings.public_base.starts_with("https://"),
         app,
         sessions: Sessions::default(),

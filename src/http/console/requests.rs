@@ -203,7 +203,7 @@ pub async fn stream(
     let query = filters.journal()?;
     let since = live::start(&headers, filters.since);
     let app = console.app.clone();
-    let sse = live::sse(since, move |since| {
+    let sse = live::sse(since, console.stopping.clone(), move |since| {
         let entries = live::journal_after(&app, &org_id, &query, since.max(0) as u64);
         let items: Vec<(i64, String)> = entries
             .iter()
