@@ -158,7 +158,24 @@ async fn console_end_to_end(engine: Engine) {
     );
     b.assert_clean().await;
     b.screenshot("requests").await;
-    b.click("#request-rows tr:first-child a").await;
+    // Paused, nothing arrives; resumed, it catches up.
+    b.click("#live-toggle").await;
+    b.wait_text("#live-indicator", "Paused").await;
+    let count_rows = "return document.querySelectorAll('#request-rows tr').length";
+    let rows = b.js(count_rows).await;
+    let again = reqwest::Client::new()
+        .get(format!("{}/Users?count=1", server.scim_url()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 200);
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    assert_eq!(b.js(count_rows).await, rows, "nothing arrives while paused");
+    b.click("#live-toggle").await;
+    b.wait_text("#request-rows tr:first-child", "count=1").await;
+    b.wait_text("#live-indicator", "Live").await;
+    b.click("#request-rows tr:nth-child(2) a").await;
     let curl = b.text("#curl").await;
     assert!(curl.contains("$TOKEN") && !curl.contains(&token), "{curl}");
     b.click("[data-copy=curl]").await;
@@ -209,8 +226,7 @@ async fn console_end_to_end(engine: Engine) {
         .await
         .unwrap();
     assert_eq!(deleted.status(), 204);
-    b.goto(&format!("/console/orgs/{org}/accounts?state=inactive"))
-        .await;
+    b.goto(&format!("/console/orgs/{org}/accounts")).await;
     b.wait_text("#account-table", "deleted in 30 days").await;
     b.screenshot("accounts").await;
     b.goto(&format!("/console/orgs/{org}/harness")).await;
