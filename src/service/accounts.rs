@@ -12,6 +12,19 @@ use crate::domain::{names, AccountSource, AccountState, Role};
 use crate::scim::filter_sql::{user_name_norm, SqlFragment, SqlParam};
 use crate::store::{Account, AccountQuery, StoreError};
 
+/// The first text after every text starting with `prefix`, when its last character is an ASCII
+/// letter or digit (whose successor sorts after it in every collation; punctuation may be
+/// ignored by a locale's collation, and then no range is used).
+fn prefix_successor(prefix: &str) -> Option<String> {
+    let last = prefix.chars().last()?;
+    if !last.is_ascii_alphanumeric() || last == 'z' || last == 'Z' || last == '9' {
+        return None;
+    }
+    let mut upper = prefix[..prefix.len() - 1].to_string();
+    upper.push((last as u8 + 1) as char);
+    Some(upper)
+}
+
 /// A manual account to create.
 #[derive(Debug, Clone, Default)]
 pub struct NewManualAccount {
@@ -125,8 +138,21 @@ impl App {
         }
         if let Some(prefix) = filter.user_name_prefix.as_deref().map(user_name_norm) {
             if !prefix.is_empty() {
-                // `substr` compares the same on both engines (no LIKE escaping, no collation).
+                // `substr` decides, the same on both engines (no LIKE escaping, no collation);
+                // a range ending after the last letter lets the userName index find the rows.
                 let length = prefix.chars().count();
+                if let Some(upper) = prefix_successor(&prefix) {
+                    push(
+                        "a.user_name_norm >= #",
+                        SqlParam::Text(prefix.clone()),
+                        &mut conditions,
+                    );
+                    push(
+                        "a.user_name_norm < #",
+                        SqlParam::Text(upper),
+                        &mut conditions,
+                    );
+                }
                 push(
                     &format!("substr(a.user_name_norm, 1, {length}) = #"),
                     SqlParam::Text(prefix),

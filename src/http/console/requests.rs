@@ -292,7 +292,9 @@ pub async fn entry(
             @if let Some(b) = &entry.request_body { h2 { "Request body" } (layout::json_block("request-body", b)) }
         }
         section aria-labelledby="resp-h" {
-            h2 #resp-h { "Response body" }
+            h2 #resp-h { "Response" }
+            p.hint { "The journal keeps the status and the body of each answer, not its headers; SCIM answers are application/scim+json." }
+            h3 { "Response body" }
             @match &entry.response_body { Some(b) => (layout::json_block("response-body", b)), None => p { "No body." } }
         }
         @if write {
