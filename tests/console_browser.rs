@@ -179,7 +179,7 @@ async fn console_end_to_end(engine: Engine) {
     let curl = b.text("#curl").await;
     assert!(curl.contains("$TOKEN") && !curl.contains(&token), "{curl}");
     b.click("[data-copy=curl]").await;
-    b.wait_text(".copy-status", "").await;
+    b.wait_text("#curl-h ~ .copy-status", "C").await;
     b.assert_clean().await;
     b.screenshot("request").await;
     let replay = std::process::Command::new("bash")

@@ -54,7 +54,7 @@ pub async fn page(
         }
         section aria-labelledby="reaper" {
             h2 #reaper { "Reaper" }
-            p { "Deletes the accounts deactivated more than the retention period ago (30 days)." }
+            p { "Deletes the accounts deactivated longer ago than the retention (" (humantime::format_duration(console.app.settings.retention)) ", --retention)." }
             form.inline method="post" action="/console/reaper" {
                 (layout::csrf(&ctx)) input type="hidden" name="back" value=(back);
                 input type="hidden" name="dry_run" value="true";
