@@ -254,7 +254,9 @@ async fn cross_site_changes_are_refused(engine: Engine) {
         h
     };
     let before = live_tokens(&server).await;
-    let attempts: Vec<(Vec<(&str, &str)>, HeaderMap, &str)> = vec![
+    // (form fields, headers, what is wrong)
+    type Attempt<'a> = (Vec<(&'a str, &'a str)>, HeaderMap, &'a str);
+    let attempts: Vec<Attempt> = vec![
         (vec![], same_origin(), "no form token"),
         (vec![("csrf", "0000")], same_origin(), "a wrong form token"),
         (
