@@ -67,7 +67,7 @@ for MODE in ${MODES//,/ }; do
   stop
   log "$MODE: seeding $USERS accounts"
   t0=$(date +%s)
-  "$BIN" seed --users "$USERS" --database-url "$DB" >/dev/null
+  "$BIN" seed --users "$USERS" --database-url "$DB" >/dev/null 2>"$WORK/seed.err" || { cat "$WORK/seed.err" >&2; exit 1; }
   log "$MODE: seeded in $(( $(date +%s) - t0 )) s"
   start "$DB"
   log "$MODE: 200 SCIM requests for the journal and the activity"

@@ -122,12 +122,11 @@ impl App {
             );
         }
         if let Some(role) = &filter.role {
+            // A literal (a closed set's name, no quotes in it), not a parameter: it must match
+            // the condition of the role's partial index (migration 0009) for the planner to
+            // use it.
             let role = canonical_role(role)?;
-            push(
-                "a.roles LIKE #",
-                SqlParam::Text(format!("%\"{role}\"%")),
-                &mut conditions,
-            );
+            conditions.push(format!("a.roles LIKE '%\"{}\"%'", role.as_str()));
         }
         if let Some(user_name) = &filter.user_name {
             push(
