@@ -1,6 +1,7 @@
 //! Apple Business Manager rules: tokens and connections, organizations, the account lifecycle,
 //! the reaper. No HTTP here; handlers call these methods and map [`ServiceError`] to responses.
 
+mod account_list;
 pub mod accounts;
 mod auth;
 mod auth_cache;
