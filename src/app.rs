@@ -220,7 +220,14 @@ impl Application {
                 }
             }));
         }
-        let routes = router(self.app.clone(), &self.limits);
+        // Told when shutdown starts, so that endless answers (the console's live streams) end and
+        // the graceful shutdown does not wait for them.
+        let (stopping_tx, stopping_rx) = watch::channel(false);
+        let routes = router(self.app.clone(), &self.limits, stopping_rx);
+        let shutdown = async move {
+            shutdown.await;
+            let _ = stopping_tx.send(true);
+        };
         crate::http::serve(
             self.listener,
             routes,

@@ -1,6 +1,7 @@
 //! The axum layer: routes, extractors, error mapping, middleware. Depends on `service` only.
 
 mod admin;
+mod console;
 mod error;
 mod extract;
 mod health;
@@ -45,8 +46,12 @@ impl Default for HttpLimits {
     }
 }
 
-/// The whole HTTP surface.
-pub fn router(app: Arc<App>, limits: &HttpLimits) -> Router {
+/// The whole HTTP surface. `stopping` turns true when the server begins to shut down.
+pub fn router(
+    app: Arc<App>,
+    limits: &HttpLimits,
+    stopping: tokio::sync::watch::Receiver<bool>,
+) -> Router {
     let scim_routes = scim::routes(app.clone());
     let metrics = app.settings.metrics;
     // Layers run outside-in in the reverse of the order they are added: the request id is set
@@ -64,6 +69,7 @@ pub fn router(app: Arc<App>, limits: &HttpLimits) -> Router {
         .nest("/scim/v2", scim_routes)
         .nest("/admin/v1", admin::routes(app.clone()))
         .nest(oauth::OAUTH_BASE, oauth::routes())
+        .nest("/console", console::routes(app.clone(), stopping))
         .route("/openapi.json", get(admin::openapi_json))
         .route("/admin/docs", get(admin::docs_page))
         .fallback(unknown_route)

@@ -4,14 +4,13 @@
 use serde_json::{json, Map, Value};
 
 use super::connection::{connection_state, ConnectionState};
-use super::cursor::{Cursor, CursorOrder};
 use super::events::{event, kinds, Actor};
-use super::roles::{parse_role, parse_roles};
+use super::roles::parse_roles;
 use super::users::new_person_id;
 use super::{App, ServiceError, ServiceResult};
-use crate::domain::{names, AccountSource, AccountState, OrgKind};
-use crate::scim::filter_sql::{user_name_norm, SqlFragment, SqlParam};
-use crate::store::{Account, AccountQuery, StoreError};
+use crate::domain::{AccountSource, AccountState, OrgKind};
+use crate::scim::filter_sql::user_name_norm;
+use crate::store::{Account, StoreError};
 
 /// A manual account to create.
 #[derive(Debug, Clone, Default)]
@@ -44,6 +43,8 @@ pub struct AccountFilter {
     pub source: Option<String>,
     pub role: Option<String>,
     pub user_name: Option<String>,
+    /// userNames starting with this (case-insensitively), for the console's search.
+    pub user_name_prefix: Option<String>,
     /// Opaque cursor from the previous page.
     pub cursor: Option<String>,
     pub limit: Option<i64>,
@@ -80,94 +81,6 @@ impl App {
         self.store.get_account(org_id, id).await?.ok_or_else(|| {
             ServiceError::not_found(format!("no account {id} in organization {org_id}"))
         })
-    }
-
-    /// One page of accounts, ordered by creation, with the cursor of the next page.
-    pub async fn admin_list_accounts(
-        &self,
-        org_id: &str,
-        filter: &AccountFilter,
-    ) -> ServiceResult<(Vec<Account>, Option<String>)> {
-        let org = self.require_org(org_id).await?;
-        let mut conditions = vec!["TRUE".to_string()];
-        let mut params = Vec::new();
-        let mut push = |sql: &str, param: SqlParam, conditions: &mut Vec<String>| {
-            params.push(param);
-            conditions.push(sql.replace('#', &format!("${}", params.len() + 1)));
-        };
-        if let Some(state) = &filter.state {
-            let state: AccountState = parse_one_of("state", state)?;
-            push(
-                "a.state = #",
-                SqlParam::Text(state.as_str().to_string()),
-                &mut conditions,
-            );
-        }
-        if let Some(source) = &filter.source {
-            let source: AccountSource = parse_one_of("source", source)?;
-            push(
-                "a.source = #",
-                SqlParam::Text(source.as_str().to_string()),
-                &mut conditions,
-            );
-        }
-        if let Some(role) = &filter.role {
-            let role = parse_role(org.kind, role)?;
-            push(
-                "a.roles LIKE #",
-                SqlParam::Text(format!("%\"{role}\"%")),
-                &mut conditions,
-            );
-        }
-        if let Some(user_name) = &filter.user_name {
-            push(
-                "a.user_name_norm = #",
-                SqlParam::Text(user_name_norm(user_name)),
-                &mut conditions,
-            );
-        }
-        if let Some(cursor) = &filter.cursor {
-            // The same keyset cursor as SCIM's creation-ordered lists.
-            let invalid = |_| {
-                ServiceError::bad_request(
-                    "invalid_cursor",
-                    "cursor is not one this server returned",
-                )
-            };
-            let (keyset, _) = Cursor::decode(cursor)
-                .and_then(|c| c.condition(CursorOrder::Created, params.len() + 2))
-                .map_err(invalid)?;
-            if let Some((sql, values)) = keyset {
-                conditions.push(sql);
-                params.extend(values);
-            }
-        }
-        let limit = filter.limit.unwrap_or(100).clamp(1, 1000);
-        let page = self
-            .store
-            .query_accounts(&AccountQuery {
-                org_id: org_id.to_string(),
-                condition: SqlFragment {
-                    sql: conditions.join(" AND "),
-                    params,
-                },
-                order_by: "a.created_at ASC, a.id ASC".into(),
-                limit: limit + 1,
-                offset: 0,
-                count_total: false,
-                key: None,
-            })
-            .await?;
-        let mut accounts = page.accounts;
-        let next = if accounts.len() as i64 > limit {
-            accounts.truncate(limit as usize);
-            accounts
-                .last()
-                .map(|a| Cursor::after(a, CursorOrder::Created, 0).encode())
-        } else {
-            None
-        };
-        Ok((accounts, next))
     }
 
     /// Creates a manual account (ABM: "Add account").
@@ -458,19 +371,6 @@ fn check_user_name(raw: &str) -> ServiceResult<String> {
         ));
     }
     Ok(user_name.to_string())
-}
-
-/// A query parameter naming a member of a closed set, exactly as it is spelled.
-fn parse_one_of<T>(field: &str, value: &str) -> ServiceResult<T>
-where
-    T: std::str::FromStr + strum::VariantNames,
-{
-    value.parse().map_err(|_| {
-        ServiceError::bad_request(
-            "invalid_query",
-            format!("{field} must be one of {}", names::<T>()),
-        )
-    })
 }
 
 /// The longest grade level accepted, in characters.

@@ -1,6 +1,7 @@
 //! Apple Business Manager rules: tokens and connections, organizations, the account lifecycle,
 //! the reaper. No HTTP here; handlers call these methods and map [`ServiceError`] to responses.
 
+mod account_list;
 pub mod accounts;
 mod auth;
 mod auth_cache;
@@ -33,7 +34,10 @@ use std::time::Duration;
 pub use auth::{ScimMount, ScimPrincipal};
 pub use bootstrap::FirstStart;
 pub use changes::follow_changes;
-pub use connection::{connection_state, ConnectionState, Credentials, SecretStatus, TokenStatus};
+pub use connection::{
+    connection_state, ConnectionState, Credentials, SecretStatus, TokenStatus, CONNECTION_WINDOW,
+    MAX_LIVE_TOKENS,
+};
 pub use credentials::hash_secret;
 pub use error::{ServiceError, ServiceResult};
 pub use events::{kinds, Actor};

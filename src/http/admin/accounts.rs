@@ -51,6 +51,7 @@ pub async fn list_accounts(
                 source: query.source,
                 role: query.role,
                 user_name: query.user_name,
+                user_name_prefix: None,
                 cursor: query.cursor,
                 limit: query.limit,
             },

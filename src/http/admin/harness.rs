@@ -80,20 +80,22 @@ pub async fn export_har(
     let q = query(q)?;
     let kind = app.require_org(&org).await?.kind;
     let base = format!("{}{}", server_base(&app, &headers), kind.scim_path());
-    let entries: Vec<Value> = app
-        .journal
-        .list(&org, &journal_query(q))
-        .await?
-        .iter()
-        .map(|e| har_entry(e, &base))
-        .collect();
-    Ok(Json(json!({
+    Ok(Json(har_document(
+        &app.journal.list(&org, &journal_query(q)).await?,
+        &base,
+    )))
+}
+
+/// A HAR 1.2 document of journal entries (admin API and console).
+pub(crate) fn har_document(entries: &[JournalEntry], base: &str) -> Value {
+    let entries: Vec<Value> = entries.iter().map(|e| har_entry(e, base)).collect();
+    json!({
         "log": {
             "version": "1.2",
             "creator": { "name": "abm-scim", "version": env!("CARGO_PKG_VERSION") },
             "entries": entries,
         }
-    })))
+    })
 }
 
 fn har_entry(entry: &JournalEntry, base: &str) -> Value {
@@ -189,14 +191,24 @@ pub async fn put_faults(
     let rules = match body {
         FaultRules::Wrapped { rules } | FaultRules::Bare(rules) => rules,
     };
+    set_faults(&app, &org, &rules).await?;
+    // Shown as stored (the same rules, with `times` as left).
+    Ok(Json(FaultList { rules }))
+}
+
+/// Replaces an organization's fault rules once each is valid (admin API and console).
+pub(crate) async fn set_faults(
+    app: &App,
+    org: &str,
+    rules: &[FaultRule],
+) -> Result<(), ServiceError> {
     for (i, rule) in rules.iter().enumerate() {
         rule.validate().map_err(|detail| {
             ServiceError::bad_request("invalid_fault", format!("rules[{i}]: {detail}"))
         })?;
     }
-    app.faults.set(&org, &rules).await?;
-    // Shown as stored (the same rules, with `times` as left).
-    Ok(Json(FaultList { rules }))
+    app.faults.set(org, rules).await?;
+    Ok(())
 }
 
 /// The organization's fault rules (with remaining `times`).
@@ -247,13 +259,18 @@ pub async fn reset_org(
     q: QueryResult<ResetQuery>,
 ) -> AdminResult<Json<ResetView>> {
     let q = query(q)?;
-    app.require_org(&org).await?;
-    app.faults.clear(&org).await?;
-    let (deleted_accounts, revoked_tokens) = app.reset_org(&org, q.tokens.unwrap_or(false)).await?;
+    let (deleted_accounts, revoked_tokens) = reset(&app, &org, q.tokens.unwrap_or(false)).await?;
     Ok(Json(ResetView {
         deleted_accounts,
         revoked_tokens,
     }))
+}
+
+/// Resets an organization (its faults too): `(deleted accounts, revoked tokens)`.
+pub(crate) async fn reset(app: &App, org: &str, tokens: bool) -> Result<(u64, u64), ServiceError> {
+    app.require_org(org).await?;
+    app.faults.clear(org).await?;
+    app.reset_org(org, tokens).await
 }
 
 /// Apply a seed document (the same format as `--seed`), idempotently.

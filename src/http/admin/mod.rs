@@ -2,13 +2,13 @@
 
 mod accounts;
 mod activity;
-mod harness;
+pub(crate) mod harness;
 mod oauth;
 mod oauth_views;
 mod openapi;
 mod orgs;
 mod scim;
-mod system;
+pub(crate) mod system;
 mod views;
 
 use std::sync::Arc;

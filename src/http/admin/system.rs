@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::views::{AccountView, ClockRequest, ClockView, ErrorBody, ReaperRunView};
 use super::{AdminJson, AdminResult};
 use crate::clock::{ClockMode, CLOCK_LIMIT};
-use crate::service::{App, ServiceError};
+use crate::service::{App, ReaperRun, ServiceError};
 
 /// The server's current time and clock mode.
 #[utoipa::path(get, path = "/admin/v1/clock", tag = "admin", security(("admin_token" = [])),
@@ -29,19 +29,32 @@ pub async fn move_clock(
     State(app): State<Arc<App>>,
     AdminJson(body): AdminJson<ClockRequest>,
 ) -> AdminResult<Json<ClockView>> {
+    let now = move_clock_by(&app, body.advance.as_deref(), body.set).await?;
+    Ok(Json(ClockView {
+        now,
+        mode: app.clock.mode(),
+    }))
+}
+
+/// Moves the manual clock by an ISO 8601 duration (`advance`) or to a time (`set`), exactly one
+/// of them; shared by the admin API and the console.
+pub(crate) async fn move_clock_by(
+    app: &App,
+    advance_by: Option<&str>,
+    set: Option<DateTime<Utc>>,
+) -> Result<DateTime<Utc>, ServiceError> {
     if app.clock.mode() != ClockMode::Manual {
-        return Err(ServiceError::Clock(crate::clock::ClockError::NotManual).into());
+        return Err(ServiceError::Clock(crate::clock::ClockError::NotManual));
     }
     let now = app.clock.now_exact().await?;
-    let target = match (&body.advance, body.set) {
+    let target = match (advance_by, set) {
         (Some(duration), None) => advance(now, duration)?,
         (None, Some(at)) => at,
         _ => {
             return Err(ServiceError::bad_request(
                 "invalid_body",
                 "send exactly one of advance (e.g. \"P31D\") or set (an RFC 3339 time)",
-            )
-            .into())
+            ))
         }
     };
     let limit: DateTime<Utc> = CLOCK_LIMIT
@@ -51,17 +64,11 @@ pub async fn move_clock(
         return Err(ServiceError::conflict(
             "clock_limit",
             format!("the manual clock stops at {CLOCK_LIMIT}: every time derived from it (a token's expiry, a deletion date) must stay a four-digit-year RFC 3339 time"),
-        )
-        .into());
+        ));
     }
-    let now = app.clock.set(target).await?;
-    Ok(Json(ClockView {
-        now,
-        mode: app.clock.mode(),
-    }))
+    Ok(app.clock.set(target).await?)
 }
 
-/// `now` plus an ISO 8601 duration (`PnYnMnWnDTnHnMnS`; years and months are calendar ones).
 fn advance(now: DateTime<Utc>, text: &str) -> Result<DateTime<Utc>, ServiceError> {
     let invalid = || {
         ServiceError::bad_request(
@@ -163,19 +170,23 @@ pub async fn run_reaper(
     let Query(query) =
         query.map_err(|e| ServiceError::bad_request("invalid_query", e.body_text()))?;
     let dry_run = query.dry_run.unwrap_or(false);
-    let run = app.reap_once(dry_run).await?;
-    if !dry_run {
-        app.note_all_token_expiry().await?;
-    }
-    if !dry_run {
-        tracing::info!(deleted = run.deleted, "reaper run (requested)");
-    }
+    let run = reaper_pass(&app, dry_run).await?;
     Ok(Json(ReaperRunView {
         deleted: run.deleted,
         dry_run,
         truncated: run.truncated(),
         accounts: run.accounts.iter().map(AccountView::from).collect(),
     }))
+}
+
+/// One reaper pass on request (admin API and console).
+pub(crate) async fn reaper_pass(app: &App, dry_run: bool) -> Result<ReaperRun, ServiceError> {
+    let run = app.reap_once(dry_run).await?;
+    if !dry_run {
+        app.note_all_token_expiry().await?;
+        tracing::info!(deleted = run.deleted, "reaper run (requested)");
+    }
+    Ok(run)
 }
 
 #[cfg(test)]
