@@ -419,6 +419,19 @@ async fn grade_level_is_kept_across_scim_patch_and_put(engine: Engine) {
     .await;
     assert_eq!(status, 201, "{manual}");
     assert_eq!(manual["grade_level"], "Kindergarten");
+    // A blank grade at creation is no grade, as it is on a change and in seed files.
+    let (status, blank) = admin_send(
+        &server,
+        Method::POST,
+        &format!("/orgs/{school_id}/accounts"),
+        json!({"user_name": "wendy@school.example", "grade_level": "  "}),
+    )
+    .await;
+    assert_eq!(
+        (status, blank["grade_level"].clone()),
+        (201, Value::Null),
+        "{blank}"
+    );
     let (_, cleared) = admin_send(&server, Method::PATCH, &path, json!({"grade_level": ""})).await;
     assert_eq!(cleared["grade_level"], Value::Null);
     let (status, body) = admin_send(

@@ -96,7 +96,7 @@ impl App {
             None => vec![org.kind.default_role()],
         };
         let grade_level = match &new.grade_level {
-            Some(grade) => Some(check_grade_level(org.kind, grade)?),
+            Some(grade) => grade_level(org.kind, grade)?,
             None => None,
         };
         let now = self.now().await?;
@@ -171,8 +171,7 @@ impl App {
             account.roles = parse_roles(org.kind, roles)?;
         }
         if let Some(grade) = &change.grade_level {
-            let grade = check_grade_level(org.kind, grade)?;
-            account.grade_level = (!grade.is_empty()).then_some(grade);
+            account.grade_level = grade_level(org.kind, grade)?;
         }
         let mut events = Vec::new();
         if let Some(person_id) = &change.person_id {
@@ -376,9 +375,9 @@ fn check_user_name(raw: &str) -> ServiceResult<String> {
 /// The longest grade level accepted, in characters.
 const MAX_GRADE_LEVEL: usize = 64;
 
-/// A grade level (`"9"`, `"Kindergarten"`) trimmed; only school organizations have one.
-/// The empty string is returned as is: on a change it clears the grade level.
-pub(super) fn check_grade_level(kind: OrgKind, raw: &str) -> ServiceResult<String> {
+/// The grade level an admin gave (`"9"`, `"Kindergarten"`), trimmed; only school organizations
+/// have one. Blank means none (on a change it clears the grade level).
+pub(super) fn grade_level(kind: OrgKind, raw: &str) -> ServiceResult<Option<String>> {
     if kind != OrgKind::School {
         return Err(ServiceError::bad_request(
             "not_a_school",
@@ -392,7 +391,7 @@ pub(super) fn check_grade_level(kind: OrgKind, raw: &str) -> ServiceResult<Strin
             format!("grade_level must be at most {MAX_GRADE_LEVEL} characters, without control characters"),
         ));
     }
-    Ok(grade.to_string())
+    Ok((!grade.is_empty()).then(|| grade.to_string()))
 }
 
 fn name_taken(user_name: &str) -> ServiceError {

@@ -410,8 +410,7 @@ impl App {
             roles,
             person_id: Some(seed.person_id.clone().unwrap_or_else(new_person_id)),
             grade_level: match &seed.grade_level {
-                Some(grade) => Some(super::accounts::check_grade_level(org.kind, grade)?)
-                    .filter(|grade| !grade.is_empty()),
+                Some(grade) => super::accounts::grade_level(org.kind, grade)?,
                 None => None,
             },
             scim_deleted: false,
