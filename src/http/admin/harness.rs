@@ -10,11 +10,11 @@ use serde_json::{json, Value};
 
 use super::views::ErrorBody;
 use super::{AdminJson, AdminResult};
-use crate::http::scim::server_base;
+use crate::http::scim::mount_base;
 use crate::service::faults::FaultRule;
 use crate::service::journal::{JournalEntry, JournalQuery};
 use crate::service::seed::{SeedDocument, SeedSummary};
-use crate::service::{App, ServiceError};
+use crate::service::{App, ScimMount, ServiceError};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -79,7 +79,7 @@ pub async fn export_har(
 ) -> AdminResult<Json<Value>> {
     let q = query(q)?;
     let kind = app.require_org(&org).await?.kind;
-    let base = format!("{}{}", server_base(&app, &headers), kind.scim_path());
+    let base = mount_base(&app, &headers, ScimMount::Feed(kind));
     Ok(Json(har_document(
         &app.journal.list(&org, &journal_query(q)).await?,
         &base,

@@ -9,8 +9,8 @@ use axum::Json;
 use super::oauth_views::OAuthClientView;
 use super::views::{ErrorBody, IssuedTokenView, ScimConnectionView, TokenView};
 use super::AdminResult;
-use crate::http::scim::server_base;
-use crate::service::{connection_state, Actor, App, IssuedToken};
+use crate::http::scim::mount_base;
+use crate::service::{connection_state, Actor, App, IssuedToken, ScimMount};
 
 /// Connection state, base URL, tokens and the OAuth client with its secrets (never a secret).
 #[utoipa::path(get, path = "/admin/v1/orgs/{org}/scim", tag = "admin", security(("admin_token" = [])), params(("org" = String, Path)),
@@ -27,7 +27,7 @@ pub async fn get_connection(
     let now = app.now().await?;
     Ok(Json(ScimConnectionView {
         state: connection_state(&org, &credentials, now),
-        base_url: format!("{}{}", server_base(&app, &headers), org.kind.scim_path()),
+        base_url: mount_base(&app, &headers, ScimMount::Feed(org.kind)),
         tokens: credentials
             .tokens
             .iter()

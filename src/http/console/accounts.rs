@@ -16,8 +16,9 @@ use super::layout::{self, badge, Section};
 use super::session::{Flash, Signed};
 use super::{after_post, failed, format, Console, Ctx, PageResult};
 use crate::domain::{AccountSource, AccountState, OrgKind, Timestamp};
-use crate::http::scim::{server_base, user_resource};
+use crate::http::scim::{mount_base, user_resource};
 use crate::service::accounts::{AccountChange, AccountFilter, Resolution};
+use crate::service::ScimMount;
 use crate::store::Account;
 
 /// Rows per page: one indexed range read, whatever the size of the organization.
@@ -198,11 +199,7 @@ pub async fn account(
 ) -> PageResult {
     let ctx = Ctx::load(&console, signed, Some(&org_id)).await?;
     let account = console.app.admin_get_account(&org_id, &id).await?;
-    let base = format!(
-        "{}{}",
-        server_base(&console.app, &headers),
-        ctx.org().kind.scim_path()
-    );
+    let base = mount_base(&console.app, &headers, ScimMount::Feed(ctx.org().kind));
     let resource = user_resource(&account, &base);
     // Among the organization's first events; enough for a test organization (see README).
     let events: Vec<_> = console

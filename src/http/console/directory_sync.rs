@@ -14,9 +14,9 @@ use serde::Deserialize;
 use super::layout::{self, badge, Section};
 use super::session::{Flash, Signed};
 use super::{after_post, format, oauth, Console, Ctx, PageResult};
-use crate::http::scim::server_base;
+use crate::http::scim::mount_base;
 use crate::service::{connection_state, Actor, ConnectionState, OrgChange, TokenStatus};
-use crate::service::{CONNECTION_WINDOW, MAX_LIVE_TOKENS};
+use crate::service::{ScimMount, CONNECTION_WINDOW, MAX_LIVE_TOKENS};
 
 pub fn url(org: &str) -> String {
     format!("/console/orgs/{org}/directory-sync")
@@ -59,8 +59,8 @@ pub async fn page(
     let credentials = app.credentials(&org.id).await?;
     let now = ctx.now;
     let state = connection_state(org, &credentials, now);
-    let base = format!("{}{}", server_base(app, &headers), org.kind.scim_path());
-    let alias = format!("{}/scim/v2", server_base(app, &headers));
+    let base = mount_base(app, &headers, ScimMount::Feed(org.kind));
+    let alias = mount_base(app, &headers, ScimMount::Alias);
     let mut tokens: Vec<_> = credentials.tokens.iter().collect();
     tokens.sort_by_key(|t| std::cmp::Reverse(t.created_at));
     let live = tokens

@@ -18,9 +18,9 @@ use super::session::Signed;
 use super::{format, live, Console, Ctx, PageError, PageResult};
 use crate::domain::Timestamp;
 use crate::http::admin::harness::har_document;
-use crate::http::scim::server_base;
+use crate::http::scim::mount_base;
 use crate::service::journal::{JournalEntry, JournalQuery};
-use crate::service::ServiceError;
+use crate::service::{ScimMount, ServiceError};
 
 /// Rows the page shows (newest first); the live tail adds to them.
 const SHOWN: usize = 200;
@@ -273,11 +273,7 @@ pub async fn entry(
             "no request #{seq} in this organization's journal (it keeps the newest ones)"
         ))
     })?;
-    let base = format!(
-        "{}{}",
-        server_base(&console.app, &headers),
-        ctx.org().kind.scim_path()
-    );
+    let base = mount_base(&console.app, &headers, ScimMount::Feed(ctx.org().kind));
     let write = matches!(entry.method.as_str(), "PUT" | "PATCH" | "DELETE");
     let previous = if write { before(&all, &entry) } else { None };
     let body = html! {
@@ -336,11 +332,7 @@ pub async fn har(
     let filters = super::query(filters)?;
     let kind = console.app.require_org(&org_id).await?.kind;
     let entries = matching(&console, &org_id, &filters).await?;
-    let base = format!(
-        "{}{}",
-        server_base(&console.app, &headers),
-        kind.scim_path()
-    );
+    let base = mount_base(&console.app, &headers, ScimMount::Feed(kind));
     Ok((
         [(
             header::CONTENT_DISPOSITION,

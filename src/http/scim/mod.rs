@@ -4,7 +4,7 @@ mod discovery;
 mod harness;
 mod query;
 mod response;
-pub use response::{server_base, user_resource};
+pub use response::{mount_base, user_resource};
 mod users;
 
 use std::sync::Arc;

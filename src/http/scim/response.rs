@@ -25,11 +25,13 @@ pub fn scim_json(status: StatusCode, body: &Value) -> Response {
 /// The absolute SCIM base of this request (`https://host/feeds/business/scim`,
 /// `.../feeds/school/scim` or `.../scim/v2`), keeping the mount the client used.
 pub fn scim_base(app: &App, uri: &Uri, headers: &HeaderMap) -> String {
-    format!(
-        "{}{}",
-        server_base(app, headers),
-        ScimMount::of_path(uri.path()).path()
-    )
+    mount_base(app, headers, ScimMount::of_path(uri.path()))
+}
+
+/// The absolute base of a SCIM mount on this server, e.g. the one organizations of a kind are
+/// given: `mount_base(app, headers, ScimMount::Feed(org.kind))`.
+pub fn mount_base(app: &App, headers: &HeaderMap, mount: ScimMount) -> String {
+    format!("{}{}", server_base(app, headers), mount.path())
 }
 
 /// `scheme://host` of the server: configured, or from `X-Forwarded-*` behind a trusted proxy.
